@@ -1,0 +1,48 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Both install what they need.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --locked
+DB ?= vaikuttavuus.duckdb
+DELIVERIES := sample_data/deliveries
+
+.PHONY: demo test install lint typecheck unit sample-db sample bench clean
+
+.venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --locked
+	@touch $@
+
+install: .venv/.installed
+
+## Build the sample database from sample_data/ and print what it loaded.
+demo: sample-db
+
+sample-db: install
+	rm -f $(DB)
+	$(RUN) vaikuttavuus --db $(DB) init
+	$(RUN) vaikuttavuus --db $(DB) contracts add sample_data/contracts/*.toml --by demo
+	$(RUN) python -m etl.sample_load --db $(DB) $(DELIVERIES)
+	$(RUN) vaikuttavuus --db $(DB) deliveries
+
+## Every check: formatting, lint, types, all tests.
+test: install lint typecheck unit
+
+lint:
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+
+typecheck:
+	$(RUN) mypy
+
+unit:
+	$(RUN) pytest
+
+## Regenerate sample_data/ (seeded, byte-identical).
+sample: install
+	$(RUN) python sample_data/generate.py
+
+bench: install
+	$(RUN) python bench/load.py
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache $(DB)

@@ -1,0 +1,422 @@
+"""Settlement (format §2–§6): terms + tallies -> one PeriodSettlement per settlement period.
+
+Order of operations (§6): each indicator line computed exactly and rounded once to cents;
+gates; period caps; annual caps in calendar order; net = bonus total − sanction total.
+Every function is pure; the same terms and tallies always give the same settlement.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from itertools import groupby
+from typing import Literal
+
+from contracts.periods import Period, covered_share, periods_between
+from contracts.scales import (
+    ZERO,
+    Status,
+    below_minimum_sanction,
+    per_unit_sanction,
+    rate_amount,
+    round_cents,
+)
+from contracts.terms import Aggregate, Contract, Direction, Indicator, Level, Money, Scale
+from contracts.values import Assessment, Count, Tallies, assess
+
+Side = Literal["bonus", "sanction"]
+AdjustmentKind = Literal[
+    "gate", "bonus-cap", "sanction-cap", "annual-bonus-cap", "annual-sanction-cap"
+]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One indicator in one settlement period: its value, status, rule and money.
+
+    `level` is the level in force (None if none is); `fraction` is None for the rate scale,
+    for indicators without a bonus and when not assessable; `money` is the exact money at full
+    achievement (None for the rate scale, without a bonus, and for a not-assessable pool line);
+    `bonus_before_gate` is the rounded bonus, `bonus` the same after gates (0 when a gate
+    failed); `baseline` is the improvement baseline used, if any. Amounts are in EUR.
+    """
+
+    indicator: str
+    status: Status
+    value: Decimal | None
+    n: Count
+    min_n: int
+    level: Level | None
+    direction: Direction
+    aggregate: Aggregate
+    weight: Decimal
+    scale: Scale | None
+    fraction: Decimal | None
+    money: Decimal | None
+    bonus_exact: Decimal
+    bonus_before_gate: Decimal
+    bonus: Decimal
+    sanction_exact: Decimal
+    sanction: Decimal
+    rule: str
+    explanation: str
+    baseline: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A period-level change to the bonus or the sanction side; negative = a reduction.
+
+    Cap adjustments count towards the totals. The "gate" adjustment is informational only
+    (`counted` is False): the gate has already set each bonus line's `bonus` to 0, so the
+    adjustment just states the amount withheld and must not be subtracted again.
+    """
+
+    kind: AdjustmentKind
+    side: Side
+    amount: Decimal
+    reason: str
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class PeriodSettlement:
+    """The settlement of one period. `share` is the share of the period's days the contract
+    covers; `period_value` is the contract value of the period, prorated by that share unless
+    the contract says `prorate = false` (kept exact: it is the base of every percent)."""
+
+    period: Period
+    period_value: Decimal
+    share: Decimal
+    lines: tuple[Line, ...]
+    adjustments: tuple[Adjustment, ...]
+    bonus_total: Decimal
+    sanction_total: Decimal
+    net: Decimal
+    gate_failed: tuple[str, ...]
+
+
+def settle_contract(contract: Contract, tallies: Tallies) -> tuple[PeriodSettlement, ...]:
+    """Settle every period the contract overlaps, in calendar order (§2, §6)."""
+    with localcontext() as context:
+        context.prec = 50
+        periods = periods_between(contract.start, contract.end, contract.period)
+        settled = [settle_period(contract, period, tallies) for period in periods]
+        return tuple(apply_annual_caps(contract, settled))
+
+
+def levels_day(contract: Contract, period: Period) -> date:
+    """§2: levels in force are those of the period's first day, or of the contract's start
+    when the contract starts inside the period."""
+    return max(period.first_day, contract.start)
+
+
+def prorated_value(contract: Contract, period: Period) -> tuple[Decimal, Decimal]:
+    """§2: (period value, covered share); the value is prorated by days unless prorate=false."""
+    share = covered_share(period, contract.start, contract.end)
+    return (contract.period_value * share if contract.prorate else contract.period_value), share
+
+
+def pool_weight_total(assessments: Sequence[Assessment]) -> Decimal:
+    """§4 pool mode: the sum of the weights of the period's assessable bonus indicators (the
+    rate scale pays per outcome and takes no share of the pool)."""
+    return sum((a.indicator.weight for a in assessments if _pooled(a)), ZERO)
+
+
+def _pooled(assessment: Assessment) -> bool:
+    bonus = assessment.indicator.bonus
+    return bonus is not None and bonus.scale != "rate" and assessment.status != "not-assessable"
+
+
+def full_money(
+    contract: Contract, assessment: Assessment, value: Decimal, weights: Decimal
+) -> Decimal | None:
+    """§4 money at full achievement: pool × weight / Σ weights in pool mode, else eur or
+    percent of the prorated period value."""
+    bonus = assessment.indicator.bonus
+    if bonus is None or bonus.scale == "rate":
+        return None
+    pool = contract.payment.bonus_pool
+    if pool is None:
+        return bonus.money.amount(value) if bonus.money is not None else None
+    if not _pooled(assessment):
+        return None
+    if weights == 0:
+        return ZERO
+    return pool.amount(value) * assessment.indicator.weight / weights
+
+
+def bonus_amount(assessment: Assessment, money: Decimal | None) -> Decimal:
+    """§4 line amount, exact: f × money; the rate scale pays per outcome; not assessable: 0."""
+    bonus = assessment.indicator.bonus
+    if bonus is None or assessment.status == "not-assessable":
+        return ZERO
+    if bonus.scale == "rate":
+        if assessment.missing or assessment.value is None or bonus.eur_per_outcome is None:
+            return ZERO
+        return rate_amount(
+            assessment.value,
+            bonus.eur_per_outcome,
+            assessment.clients,
+            bonus.max_per_client,
+            bonus.max_per_period,
+        )
+    if assessment.fraction is None or money is None:
+        return ZERO
+    return assessment.fraction * money
+
+
+def sanction_amount(assessment: Assessment, value: Decimal) -> Decimal:
+    """§5, exact. below-minimum: the fixed or percent amount when below the minimum. per_unit:
+    min(count × X, cap) for every unit counted; when the count is missing and missing = fail,
+    the cap (or, without a cap, the units counted, if any)."""
+    sanction = assessment.indicator.sanction
+    if sanction is None or assessment.status == "not-assessable":
+        return ZERO
+    if sanction.kind == "below-minimum":
+        if assessment.status != "below-minimum" or sanction.money is None:
+            return ZERO
+        return below_minimum_sanction(sanction.money, value)
+    per_unit = sanction.per_unit or ZERO
+    if assessment.missing and sanction.cap is not None:
+        return sanction.cap
+    return per_unit_sanction(assessment.value or ZERO, per_unit, sanction.cap)
+
+
+def settle_period(contract: Contract, period: Period, tallies: Tallies) -> PeriodSettlement:
+    """One period: lines, gates and period caps (annual caps come later)."""
+    value, share = prorated_value(contract, period)
+    day = levels_day(contract, period)
+    assessments = [assess(ind, period, day, tallies) for ind in contract.indicators]
+    weights = pool_weight_total(assessments)
+    gates = failed_gates(contract, assessments)
+    lines = tuple(make_line(contract, a, value, weights, gates) for a in assessments)
+    adjustments = (*gate_adjustment(lines, gates), *period_caps(contract, lines, value))
+    settlement = PeriodSettlement(period, value, share, lines, adjustments, ZERO, ZERO, ZERO, gates)
+    return with_totals(settlement)
+
+
+def failed_gates(contract: Contract, assessments: Sequence[Assessment]) -> tuple[str, ...]:
+    """§1 gates: gate indicators below their minimum or not assessable this period."""
+    bad = ("below-minimum", "not-assessable")
+    return tuple(
+        a.indicator.id
+        for a in assessments
+        if a.indicator.id in contract.payment.gates and a.status in bad
+    )
+
+
+def make_line(
+    contract: Contract,
+    assessment: Assessment,
+    value: Decimal,
+    weights: Decimal,
+    gates: tuple[str, ...],
+) -> Line:
+    """§6.1–2: the exact amounts, rounded once to cents; a failed gate zeroes the bonus."""
+    indicator = assessment.indicator
+    money = full_money(contract, assessment, value, weights)
+    bonus_exact = bonus_amount(assessment, money)
+    before_gate = round_cents(bonus_exact)
+    sanction_exact = sanction_amount(assessment, value)
+    line = Line(
+        indicator=indicator.id,
+        status=assessment.status,
+        value=assessment.value,
+        n=assessment.n,
+        min_n=indicator.min_n,
+        level=assessment.level,
+        direction=indicator.direction,
+        aggregate=indicator.aggregate,
+        weight=indicator.weight,
+        scale=indicator.bonus.scale if indicator.bonus is not None else None,
+        fraction=assessment.fraction,
+        money=money,
+        bonus_exact=bonus_exact,
+        bonus_before_gate=before_gate,
+        bonus=ZERO if gates else before_gate,
+        sanction_exact=sanction_exact,
+        sanction=round_cents(sanction_exact),
+        rule=rule_text(contract, indicator),
+        explanation="",
+        baseline=assessment.baseline,
+    )
+    pooled = contract.payment.bonus_pool is not None
+    return replace(line, explanation=explain(line, assessment, weights, pooled, gates))
+
+
+def gate_adjustment(lines: Sequence[Line], gates: tuple[str, ...]) -> list[Adjustment]:
+    """§6.2, informational: the bonus withheld because a gate failed (already 0 on the lines)."""
+    if not gates:
+        return []
+    withheld = sum((line.bonus_before_gate for line in lines), ZERO)
+    reason = f"gate {', '.join(gates)} below minimum or not assessable: no bonus this period"
+    return [Adjustment("gate", "bonus", -withheld, reason, counted=False)]
+
+
+def cap_reduction(
+    total: Decimal, cap: Decimal, kind: AdjustmentKind, side: Side, what: str
+) -> list[Adjustment]:
+    """§6.3: a total above its cap is reduced to the cap by an adjustment line of its own."""
+    if total <= cap:
+        return []
+    reason = f"{what} {cap} € (total {total} €)"
+    return [Adjustment(kind, side, cap - total, reason)]
+
+
+def cap_amount(cap: Money, base: Decimal) -> Decimal:
+    """A cap in euros, or a percent of the base, rounded to cents like every amount."""
+    return round_cents(cap.amount(base))
+
+
+def period_caps(contract: Contract, lines: Sequence[Line], value: Decimal) -> list[Adjustment]:
+    """§6.3 period caps on the sums of the rounded (post-gate) lines."""
+    payment, adjustments = contract.payment, []
+    if payment.bonus_cap is not None:
+        total = sum((line.bonus for line in lines), ZERO)
+        cap = cap_amount(payment.bonus_cap, value)
+        adjustments += cap_reduction(total, cap, "bonus-cap", "bonus", "period bonus cap")
+    if payment.sanction_cap is not None:
+        total = sum((line.sanction for line in lines), ZERO)
+        cap = cap_amount(payment.sanction_cap, value)
+        adjustments += cap_reduction(total, cap, "sanction-cap", "sanction", "period sanction cap")
+    return adjustments
+
+
+def apply_annual_caps(
+    contract: Contract, settled: Sequence[PeriodSettlement]
+) -> list[PeriodSettlement]:
+    """§6.3 annual caps, per calendar year, periods in calendar order: each period may use
+    what the earlier periods of the year left of the cap. A percent cap is of the sum of the
+    year's prorated period values."""
+    result: list[PeriodSettlement] = []
+    for _, group in groupby(settled, key=lambda s: s.period.year):
+        year = list(group)
+        base = sum((s.period_value for s in year), ZERO)
+        payment = contract.payment
+        if payment.annual_bonus_cap is not None:
+            cap = cap_amount(payment.annual_bonus_cap, base)
+            year = _annual_cap(year, cap, "bonus")
+        if payment.annual_sanction_cap is not None:
+            cap = cap_amount(payment.annual_sanction_cap, base)
+            year = _annual_cap(year, cap, "sanction")
+        result += year
+    return result
+
+
+def _annual_cap(year: list[PeriodSettlement], cap: Decimal, side: Side) -> list[PeriodSettlement]:
+    kind: AdjustmentKind = "annual-bonus-cap" if side == "bonus" else "annual-sanction-cap"
+    used, out = ZERO, []
+    for settlement in year:
+        total = settlement.bonus_total if side == "bonus" else settlement.sanction_total
+        left = max(cap - used, ZERO)
+        extra = cap_reduction(total, left, kind, side, f"annual {side} cap {cap} €, left")
+        used += min(total, left)
+        out.append(with_totals(replace(settlement, adjustments=(*settlement.adjustments, *extra))))
+    return out
+
+
+def with_totals(settlement: PeriodSettlement) -> PeriodSettlement:
+    """§6.4 totals: Σ line amounts + Σ counted adjustments of that side; net = bonus − sanction."""
+    lines, adjustments = settlement.lines, settlement.adjustments
+    bonus = sum((line.bonus for line in lines), ZERO) + _adjusted(adjustments, "bonus")
+    sanction = sum((line.sanction for line in lines), ZERO) + _adjusted(adjustments, "sanction")
+    return replace(settlement, bonus_total=bonus, sanction_total=sanction, net=bonus - sanction)
+
+
+def _adjusted(adjustments: Sequence[Adjustment], side: Side) -> Decimal:
+    return sum((a.amount for a in adjustments if a.side == side and a.counted), ZERO)
+
+
+# --- words: the rule and the explanation of a line -------------------------------------------
+
+
+def _eur(amount: Decimal) -> str:
+    return f"{round_cents(amount)} €"
+
+
+def _num(number: Decimal) -> str:
+    """A number for reading: rounded half-up to at most 4 decimals, no trailing zeros."""
+    return f"{number.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f}"
+
+
+def _money_words(money: Money) -> str:
+    if money.eur is not None:
+        return _eur(money.eur)
+    return f"{_num(money.percent or ZERO)} % of the period value"
+
+
+def _bonus_words(contract: Contract, indicator: Indicator) -> str | None:
+    bonus = indicator.bonus
+    if bonus is None:
+        return None
+    if bonus.scale == "rate":
+        words = f"bonus: {_eur(bonus.eur_per_outcome or ZERO)} per outcome"
+        if bonus.max_per_client is not None:
+            words += f", at most {_eur(bonus.max_per_client)} per client"
+        if bonus.max_per_period is not None:
+            words += f", at most {_eur(bonus.max_per_period)} per period"
+        return words
+    if contract.payment.bonus_pool is not None:
+        pool = _money_words(contract.payment.bonus_pool)
+        return f"bonus: {bonus.scale} scale, share of the pool ({pool}) by weight"
+    money = _money_words(bonus.money) if bonus.money is not None else "0.00 €"
+    return f"bonus: {bonus.scale} scale, {money} at full achievement"
+
+
+def _sanction_words(indicator: Indicator) -> str | None:
+    sanction = indicator.sanction
+    if sanction is None:
+        return None
+    if sanction.kind == "per-unit":
+        cap = f", at most {_eur(sanction.cap)}" if sanction.cap is not None else ""
+        return f"sanction: {_eur(sanction.per_unit or ZERO)} per unit{cap}"
+    money = _money_words(sanction.money) if sanction.money is not None else "0.00 €"
+    return f"sanction: {money} below minimum"
+
+
+def rule_text(contract: Contract, indicator: Indicator) -> str:
+    """The clause in words: scale and money, sanction kind and money."""
+    parts = [_bonus_words(contract, indicator), _sanction_words(indicator)]
+    return "; ".join(p for p in parts if p) or "monitored only: no bonus, no sanction"
+
+
+def _value_words(line: Line, assessment: Assessment) -> str:
+    if assessment.note:
+        return f"{assessment.note[0].upper()}{assessment.note[1:]}. Status: {line.status}."
+    words = f"Value {_num(line.value or ZERO)} (n = {line.n})"
+    level = line.level
+    if level is not None:
+        threshold = f", threshold {_num(level.threshold)}" if level.threshold is not None else ""
+        words += (
+            f" against minimum {_num(level.minimum)}{threshold}, target {_num(level.target)}"
+            f" (levels from {level.start})"
+        )
+    return f"{words}: {line.status}."
+
+
+def _money_sentence(line: Line, weights: Decimal, pooled: bool) -> str | None:
+    if line.scale == "rate" and line.value is not None and line.status != "not-assessable":
+        return f"Rate card: {_num(line.value or ZERO)} outcomes pay {_eur(line.bonus_exact)}."
+    if line.fraction is None or line.money is None:
+        return None
+    share = f" (pool share, weight {_num(line.weight)} of {_num(weights)})" if pooled else ""
+    baseline = f" (improvement baseline {_num(line.baseline)})" if line.baseline is not None else ""
+    return (
+        f"Fraction {_num(line.fraction)}{baseline} × {_eur(line.money)}{share}"
+        f" = {_eur(line.bonus_before_gate)} bonus."
+    )
+
+
+def explain(
+    line: Line, assessment: Assessment, weights: Decimal, pooled: bool, gates: tuple[str, ...]
+) -> str:
+    """How the euro came about: value against the levels, fraction × money, gate, sanction."""
+    parts = [_value_words(line, assessment), _money_sentence(line, weights, pooled)]
+    if gates and line.bonus_before_gate:
+        parts.append(f"Gate {', '.join(gates)} failed: bonus withheld, 0.00 € paid.")
+    if line.sanction:
+        parts.append(f"Sanction {_eur(line.sanction)}.")
+    if line.status == "not-assessable":
+        parts.append("No bonus, no sanction.")
+    return " ".join(p for p in parts if p)

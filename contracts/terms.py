@@ -1,0 +1,739 @@
+"""Contract terms, format 1: typed immutable objects, the TOML loader and its validation.
+
+Every problem in a file is collected and reported at once, each with the file, the field path
+(`indicator[2].levels[1].from`) and what is wrong. Numbers are read as exact decimals.
+"""
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from contracts.business_id import business_id_problem
+from contracts.periods import PERIOD_KINDS, PeriodKind
+
+Theme = Literal[
+    "asiakaskokemus", "henkilostokokemus", "hyva-johtaminen", "talouden-tasapaino", "vaikuttavuus"
+]
+Direction = Literal["higher", "lower"]
+Aggregate = Literal["ratio", "mean", "sum", "last"]
+Missing = Literal["not-assessable", "fail"]
+Scale = Literal["binary", "linear", "bands", "improvement", "rate"]
+
+THEMES: tuple[str, ...] = get_args(Theme)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+AGGREGATES: tuple[str, ...] = get_args(Aggregate)
+MISSING_RULES: tuple[str, ...] = get_args(Missing)
+SCALES: tuple[str, ...] = get_args(Scale)
+LANGUAGES = ("fi", "sv", "en")
+
+_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a contract file."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+class TermsError(Exception):
+    """A contract file that cannot be accepted; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A name in Finnish, Swedish and English (a plain string serves all three)."""
+
+    fi: str
+    sv: str
+    en: str
+
+    def get(self, language: str) -> str:
+        return cast(str, getattr(self, language, self.fi))
+
+
+@dataclass(frozen=True)
+class Money:
+    """A sum of money: a fixed `eur` amount or a `percent` of the (prorated) period value."""
+
+    eur: Decimal | None = None
+    percent: Decimal | None = None
+
+    def amount(self, period_value: Decimal) -> Decimal:
+        """The exact amount, unrounded."""
+        if self.eur is not None:
+            return self.eur
+        assert self.percent is not None
+        return period_value * self.percent / Decimal(100)
+
+
+@dataclass(frozen=True)
+class Level:
+    """Levels in force from `start` (the TOML key `from`) until the next level's start."""
+
+    start: date
+    minimum: Decimal
+    target: Decimal
+    threshold: Decimal | None = None
+
+    @property
+    def zero(self) -> Decimal:
+        """Where the bonus starts: the threshold if given, else the minimum."""
+        return self.threshold if self.threshold is not None else self.minimum
+
+
+@dataclass(frozen=True)
+class Band:
+    at: Decimal
+    fraction: Decimal
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """A bonus clause (§4). `money` is None in pool mode and for the rate scale."""
+
+    scale: Scale
+    money: Money | None = None
+    bands: tuple[Band, ...] = ()
+    baseline: Decimal | Literal["previous-year"] | None = None
+    eur_per_outcome: Decimal | None = None
+    max_per_client: Decimal | None = None
+    max_per_period: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """A sanction clause (§5): fixed below the minimum, or per unit counted with a cap."""
+
+    kind: Literal["below-minimum", "per-unit"]
+    money: Money | None = None
+    per_unit: Decimal | None = None
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: Text
+    theme: Theme
+    unit: str
+    direction: Direction
+    aggregate: Aggregate
+    levels: tuple[Level, ...]
+    per: Decimal = Decimal(1)
+    min_n: int = 1
+    missing: Missing = "not-assessable"
+    weight: Decimal = Decimal(1)
+    bonus: Bonus | None = None
+    sanction: Sanction | None = None
+
+    def level_on(self, day: date) -> Level | None:
+        """The level whose start is the latest on or before `day`."""
+        in_force = [level for level in self.levels if level.start <= day]
+        return in_force[-1] if in_force else None
+
+
+@dataclass(frozen=True)
+class Payment:
+    bonus_pool: Money | None = None
+    bonus_cap: Money | None = None
+    sanction_cap: Money | None = None
+    annual_bonus_cap: Money | None = None
+    annual_sanction_cap: Money | None = None
+    gates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Supplier:
+    name: str
+    business_id: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    title: str
+    service: str
+    buyer: str
+    supplier: Supplier
+    start: date
+    end: date
+    period: PeriodKind
+    period_value: Decimal
+    indicators: tuple[Indicator, ...]
+    payment: Payment = field(default_factory=Payment)
+    framework: str | None = None
+    prorate: bool = True
+    format: int = 1
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        return None
+
+
+_CONTRACT_KEYS = {
+    "format", "id", "title", "service", "buyer", "supplier", "framework", "start", "end",
+    "period", "period_value", "prorate", "payment", "indicator",
+}  # fmt: skip
+_INDICATOR_KEYS = {
+    "id", "name", "theme", "unit", "direction", "aggregate", "per", "min_n", "missing",
+    "weight", "levels", "bonus", "sanction",
+}  # fmt: skip
+_PAYMENT_MONEY_KEYS = (
+    "bonus_pool", "bonus_cap", "sanction_cap", "annual_bonus_cap", "annual_sanction_cap",
+)  # fmt: skip
+_BONUS_KEYS = {
+    "scale", "eur", "percent", "bands", "baseline", "eur_per_outcome", "max_per_client",
+    "max_per_period",
+}  # fmt: skip
+
+
+class _Reader:
+    """Reads fields out of parsed TOML, recording a Problem for every defect."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.file, path, message))
+
+    def table(self, value: object, path: str) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"must be a table, got {_describe(value)}")
+            return None
+        return value
+
+    def known_keys(self, table: Mapping[str, Any], allowed: set[str], path: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.fail(_join(path, key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def text(
+        self, table: Mapping[str, Any], key: str, path: str, *, required: bool = True
+    ) -> str | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.fail(_join(path, key), "is required")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(_join(path, key), f"must be a non-empty string, got {_describe(value)}")
+            return None
+        return value
+
+    def identifier(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
+        value = self.text(table, key, path)
+        if value is not None and not _ID.match(value):
+            self.fail(_join(path, key), f"'{value}' may hold only letters, digits, _ . -")
+            return None
+        return value
+
+    def choice(
+        self, table: Mapping[str, Any], key: str, options: tuple[str, ...], path: str,
+        default: str | None = None,
+    ) -> str | None:  # fmt: skip
+        value = table.get(key, default)
+        if value is None:
+            self.fail(_join(path, key), f"is required (one of: {', '.join(options)})")
+            return None
+        if value not in options:
+            self.fail(_join(path, key), f"unknown value {value!r} (one of: {', '.join(options)})")
+            return None
+        return cast(str, value)
+
+    def decimal(
+        self, table: Mapping[str, Any], key: str, path: str, *, required: bool = True,
+        minimum: Decimal | None = None, default: Decimal | None = None,
+    ) -> Decimal | None:  # fmt: skip
+        value = table.get(key)
+        if value is None:
+            if required and default is None:
+                self.fail(_join(path, key), "is required")
+            return default
+        number = _to_decimal(value)
+        if number is None:
+            self.fail(_join(path, key), f"must be a number, got {_describe(value)}")
+            return None
+        if minimum is not None and number < minimum:
+            self.fail(_join(path, key), f"must be at least {minimum}, got {number}")
+            return None
+        return number
+
+    def day(self, table: Mapping[str, Any], key: str, path: str) -> date | None:
+        value = table.get(key)
+        if value is None:
+            self.fail(_join(path, key), "is required (a date such as 2025-01-01)")
+            return None
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(_join(path, key), f"must be a date such as 2025-01-01, got {_describe(value)}")
+        return None
+
+    def money(self, value: object, path: str) -> Money | None:
+        table = self.table(value, path)
+        if table is None:
+            return None
+        self.known_keys(table, {"eur", "percent"}, path)
+        if ("eur" in table) == ("percent" in table):
+            self.fail(path, "give exactly one of eur or percent")
+            return None
+        eur = self.decimal(table, "eur", path, required=False, minimum=Decimal(0))
+        percent = self.decimal(table, "percent", path, required=False, minimum=Decimal(0))
+        if eur is None and percent is None:
+            return None
+        return Money(eur=eur, percent=percent)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _describe(value: object) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def _to_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def _read_text(reader: _Reader, value: object, path: str) -> Text | None:
+    if isinstance(value, str) and value.strip():
+        return Text(value, value, value)
+    table = reader.table(value, path) if not isinstance(value, str) else None
+    if table is None:
+        if isinstance(value, str):
+            reader.fail(path, "must not be empty")
+        return None
+    reader.known_keys(table, set(LANGUAGES), path)
+    fi = reader.text(table, "fi", path)
+    if fi is None:
+        return None
+    sv = reader.text(table, "sv", path, required=False) or fi
+    en = reader.text(table, "en", path, required=False) or fi
+    return Text(fi, sv, en)
+
+
+def _read_levels(reader: _Reader, value: object, path: str) -> tuple[Level, ...]:
+    if not isinstance(value, list) or not value:
+        reader.fail(path, "must be a non-empty list of { from, minimum, target }")
+        return ()
+    levels: list[Level] = []
+    for i, item in enumerate(value):
+        item_path = f"{path}[{i}]"
+        table = reader.table(item, item_path)
+        if table is None:
+            continue
+        reader.known_keys(table, {"from", "minimum", "threshold", "target"}, item_path)
+        start = reader.day(table, "from", item_path)
+        minimum = reader.decimal(table, "minimum", item_path)
+        target = reader.decimal(table, "target", item_path)
+        threshold = reader.decimal(table, "threshold", item_path, required=False)
+        if start is None or minimum is None or target is None:
+            continue
+        if levels and start <= levels[-1].start:
+            reader.fail(
+                f"{item_path}.from",
+                f"levels must be in ascending date order: {start} is not after "
+                f"{levels[-1].start}",
+            )
+        levels.append(Level(start, minimum, target, threshold))
+    return tuple(levels)
+
+
+def _check_level_order(
+    reader: _Reader, levels: tuple[Level, ...], direction: str | None, path: str
+) -> None:
+    """Minimum, threshold and target must run in the indicator's direction of better."""
+    if direction is None:
+        return
+    sign = Decimal(1) if direction == "higher" else Decimal(-1)
+    for i, level in enumerate(levels):
+        chain = [("minimum", level.minimum)]
+        if level.threshold is not None:
+            chain.append(("threshold", level.threshold))
+        chain.append(("target", level.target))
+        for (low_name, low), (high_name, high) in zip(chain, chain[1:], strict=False):
+            if (high - low) * sign < 0:
+                better = "at least" if direction == "higher" else "at most"
+                reader.fail(
+                    f"{path}[{i}]",
+                    f"{high_name} {high} must be {better} {low_name} {low} "
+                    f"(direction = {direction!r})",
+                )
+
+
+def _read_bonus(
+    reader: _Reader, value: object, path: str, pool_mode: bool, aggregate: str | None
+) -> Bonus | None:
+    table = reader.table(value, path)
+    if table is None:
+        return None
+    reader.known_keys(table, _BONUS_KEYS, path)
+    scale = reader.choice(table, "scale", SCALES, path)
+    if scale is None:
+        return None
+    money: Money | None = None
+    has_money = "eur" in table or "percent" in table
+    if scale == "rate":
+        if has_money:
+            reader.fail(path, "the rate scale pays eur_per_outcome; eur/percent do not apply")
+        if aggregate is not None and aggregate != "sum":
+            reader.fail(path, f"the rate scale needs aggregate = 'sum', not {aggregate!r}")
+    elif pool_mode:
+        if has_money:
+            reader.fail(path, "in pool mode (payment.bonus_pool) a bonus gives only its scale")
+    elif not has_money:
+        reader.fail(path, "give eur or percent: the money at full achievement")
+    else:
+        money = reader.money({k: table[k] for k in ("eur", "percent") if k in table}, path)
+    for key in ("eur_per_outcome", "max_per_client", "max_per_period"):
+        if key in table and scale != "rate":
+            reader.fail(_join(path, key), f"applies only to the rate scale, not {scale!r}")
+    if "bands" in table and scale != "bands":
+        reader.fail(_join(path, "bands"), f"applies only to the bands scale, not {scale!r}")
+    if "baseline" in table and scale != "improvement":
+        reader.fail(_join(path, "baseline"), f"applies only to the improvement scale, not {scale!r}")
+    bands = _read_bands(reader, table.get("bands"), _join(path, "bands")) if scale == "bands" else ()
+    baseline = _read_baseline(reader, table, path) if scale == "improvement" else None
+    rate = scale == "rate"
+    return Bonus(
+        scale=cast(Scale, scale),
+        money=money,
+        bands=bands,
+        baseline=baseline,
+        eur_per_outcome=reader.decimal(table, "eur_per_outcome", path, minimum=Decimal(0))
+        if rate
+        else None,
+        max_per_client=reader.decimal(
+            table, "max_per_client", path, required=False, minimum=Decimal(0)
+        )
+        if rate
+        else None,
+        max_per_period=reader.decimal(
+            table, "max_per_period", path, required=False, minimum=Decimal(0)
+        )
+        if rate
+        else None,
+    )
+
+
+def _read_bands(reader: _Reader, value: object, path: str) -> tuple[Band, ...]:
+    if not isinstance(value, list) or not value:
+        reader.fail(path, "the bands scale needs a non-empty list of { at, fraction }")
+        return ()
+    bands: list[Band] = []
+    for i, item in enumerate(value):
+        item_path = f"{path}[{i}]"
+        table = reader.table(item, item_path)
+        if table is None:
+            continue
+        reader.known_keys(table, {"at", "fraction"}, item_path)
+        at = reader.decimal(table, "at", item_path)
+        fraction = reader.decimal(table, "fraction", item_path, minimum=Decimal(0))
+        if fraction is not None and fraction > 1:
+            reader.fail(f"{item_path}.fraction", f"must be at most 1, got {fraction}")
+            continue
+        if at is not None and fraction is not None:
+            bands.append(Band(at, fraction))
+    return tuple(bands)
+
+
+def _read_baseline(
+    reader: _Reader, table: Mapping[str, Any], path: str
+) -> Decimal | Literal["previous-year"] | None:
+    value = table.get("baseline")
+    if value == "previous-year":
+        return "previous-year"
+    if value is None:
+        reader.fail(_join(path, "baseline"), "the improvement scale needs a baseline")
+        return None
+    number = _to_decimal(value)
+    if number is None:
+        reader.fail(
+            _join(path, "baseline"), f"must be a number or 'previous-year', got {_describe(value)}"
+        )
+    return number
+
+
+def _read_sanction(
+    reader: _Reader, value: object, path: str, aggregate: str | None
+) -> Sanction | None:
+    table = reader.table(value, path)
+    if table is None:
+        return None
+    reader.known_keys(table, {"below", "eur", "percent", "per_unit", "cap"}, path)
+    if "per_unit" in table:
+        for key in ("below", "eur", "percent"):
+            if key in table:
+                reader.fail(_join(path, key), "does not go with per_unit")
+        if aggregate is not None and aggregate != "sum":
+            reader.fail(path, f"a per_unit sanction needs aggregate = 'sum', not {aggregate!r}")
+        per_unit = reader.decimal(table, "per_unit", path, minimum=Decimal(0))
+        cap = reader.decimal(table, "cap", path, required=False, minimum=Decimal(0))
+        return Sanction("per-unit", per_unit=per_unit, cap=cap) if per_unit is not None else None
+    if "cap" in table:
+        reader.fail(_join(path, "cap"), "applies only to a per_unit sanction")
+    if table.get("below") != "minimum":
+        reader.fail(
+            _join(path, "below"),
+            f"must be 'minimum' (or use per_unit), got {_describe(table.get('below'))}",
+        )
+        return None
+    money = reader.money({k: table[k] for k in ("eur", "percent") if k in table}, path)
+    return Sanction("below-minimum", money=money) if money is not None else None
+
+
+def _read_indicator(reader: _Reader, value: object, path: str, pool_mode: bool) -> Indicator | None:
+    table = reader.table(value, path)
+    if table is None:
+        return None
+    reader.known_keys(table, _INDICATOR_KEYS, path)
+    indicator_id = reader.identifier(table, "id", path)
+    name = None
+    if "name" in table:
+        name = _read_text(reader, table["name"], _join(path, "name"))
+    else:
+        reader.fail(_join(path, "name"), "is required")
+    theme = reader.choice(table, "theme", THEMES, path)
+    unit = reader.text(table, "unit", path, required=False) or ""
+    direction = reader.choice(table, "direction", DIRECTIONS, path)
+    aggregate = reader.choice(table, "aggregate", AGGREGATES, path)
+    per = reader.decimal(table, "per", path, required=False, default=Decimal(1))
+    if per is not None and per <= 0:
+        reader.fail(_join(path, "per"), f"must be positive, got {per}")
+    min_n = _read_min_n(reader, table, path)
+    missing = reader.choice(table, "missing", MISSING_RULES, path, default="not-assessable")
+    weight = reader.decimal(table, "weight", path, required=False, default=Decimal(1))
+    if weight is not None and weight < 0:
+        reader.fail(_join(path, "weight"), f"must not be negative, got {weight}")
+    levels = _read_levels(reader, table.get("levels"), _join(path, "levels"))
+    _check_level_order(reader, levels, direction, _join(path, "levels"))
+    bonus = (
+        _read_bonus(reader, table["bonus"], _join(path, "bonus"), pool_mode, aggregate)
+        if "bonus" in table
+        else None
+    )
+    if bonus is not None and bonus.scale == "linear":
+        for i, level in enumerate(levels):
+            if level.zero == level.target:
+                zero_name = "threshold" if level.threshold is not None else "minimum"
+                reader.fail(
+                    f"{_join(path, 'levels')}[{i}]",
+                    f"the linear scale needs target != {zero_name} (both are {level.target})",
+                )
+    sanction = (
+        _read_sanction(reader, table["sanction"], _join(path, "sanction"), aggregate)
+        if "sanction" in table
+        else None
+    )
+    required = (indicator_id, name, theme, direction, aggregate, per, min_n, missing, weight)
+    if any(part is None for part in required) or not levels:
+        return None
+    return Indicator(
+        id=cast(str, indicator_id),
+        name=cast(Text, name),
+        theme=cast(Theme, theme),
+        unit=unit,
+        direction=cast(Direction, direction),
+        aggregate=cast(Aggregate, aggregate),
+        levels=levels,
+        per=cast(Decimal, per),
+        min_n=cast(int, min_n),
+        missing=cast(Missing, missing),
+        weight=cast(Decimal, weight),
+        bonus=bonus,
+        sanction=sanction,
+    )
+
+
+def _read_min_n(reader: _Reader, table: Mapping[str, Any], path: str) -> int | None:
+    value = table.get("min_n", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        reader.fail(_join(path, "min_n"), f"must be a whole number >= 0, got {_describe(value)}")
+        return None
+    return value
+
+
+def _read_payment(
+    reader: _Reader, value: object, path: str
+) -> tuple[Payment, list[tuple[str, str]]]:
+    table = reader.table(value, path)
+    if table is None:
+        return Payment(), []
+    reader.known_keys(table, {*_PAYMENT_MONEY_KEYS, "gates"}, path)
+    money = {
+        key: reader.money(table[key], _join(path, key)) if key in table else None
+        for key in _PAYMENT_MONEY_KEYS
+    }
+    gates_value = table.get("gates", [])
+    gates: list[tuple[str, str]] = []
+    if not isinstance(gates_value, list) or not all(isinstance(g, str) for g in gates_value):
+        reader.fail(_join(path, "gates"), "must be a list of indicator ids")
+    else:
+        gates = [(g, f"{_join(path, 'gates')}[{i}]") for i, g in enumerate(gates_value)]
+    return Payment(**money, gates=tuple(g for g, _ in gates)), gates
+
+
+def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Contract:
+    """Build a Contract from parsed TOML (numbers as Decimal), or raise TermsError.
+
+    `prefix` is prepended to field paths, e.g. "contract" for a check case's inline contract.
+    """
+    reader = _Reader(file)
+    reader.known_keys(data, _CONTRACT_KEYS, prefix)
+    if data.get("format") != 1:
+        reader.fail(_join(prefix, "format"), f"must be 1, got {_describe(data.get('format'))}")
+    contract_id = reader.identifier(data, "id", prefix)
+    title = reader.text(data, "title", prefix)
+    service = reader.text(data, "service", prefix)
+    buyer = reader.text(data, "buyer", prefix)
+    supplier = _read_supplier(reader, data.get("supplier"), _join(prefix, "supplier"))
+    framework = reader.text(data, "framework", prefix, required=False)
+    start = reader.day(data, "start", prefix)
+    end = reader.day(data, "end", prefix)
+    if start is not None and end is not None and end < start:
+        reader.fail(_join(prefix, "end"), f"{end} is before start {start}")
+    period = reader.choice(data, "period", PERIOD_KINDS, prefix)
+    period_value = reader.decimal(data, "period_value", prefix, minimum=Decimal(0))
+    prorate = data.get("prorate", True)
+    if not isinstance(prorate, bool):
+        reader.fail(_join(prefix, "prorate"), f"must be true or false, got {_describe(prorate)}")
+    payment, gates = (
+        _read_payment(reader, data["payment"], _join(prefix, "payment"))
+        if "payment" in data
+        else (Payment(), [])
+    )
+    indicators = _read_indicators(reader, data.get("indicator"), prefix, payment)
+    known = {i.id for i in indicators}
+    for gate, gate_path in gates:
+        if gate not in known:
+            reader.fail(gate_path, f"names unknown indicator {gate!r}")
+    if reader.problems:
+        raise TermsError(reader.problems)
+    return Contract(
+        id=cast(str, contract_id),
+        title=cast(str, title),
+        service=cast(str, service),
+        buyer=cast(str, buyer),
+        supplier=cast(Supplier, supplier),
+        start=cast(date, start),
+        end=cast(date, end),
+        period=cast(PeriodKind, period),
+        period_value=cast(Decimal, period_value),
+        indicators=indicators,
+        payment=payment,
+        framework=framework,
+        prorate=bool(prorate),
+    )
+
+
+def _read_supplier(reader: _Reader, value: object, path: str) -> Supplier | None:
+    if value is None:
+        reader.fail(path, "is required: { name, business_id }")
+        return None
+    table = reader.table(value, path)
+    if table is None:
+        return None
+    reader.known_keys(table, {"name", "business_id"}, path)
+    name = reader.text(table, "name", path)
+    business_id = reader.text(table, "business_id", path)
+    if business_id is not None:
+        problem = business_id_problem(business_id)
+        if problem is not None:
+            reader.fail(_join(path, "business_id"), problem)
+            return None
+    if name is None or business_id is None:
+        return None
+    return Supplier(name, business_id)
+
+
+def _read_indicators(
+    reader: _Reader, value: object, prefix: str, payment: Payment
+) -> tuple[Indicator, ...]:
+    path = _join(prefix, "indicator")
+    if not isinstance(value, list) or not value:
+        reader.fail(path, "at least one [[indicator]] is required")
+        return ()
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        indicator = _read_indicator(reader, item, f"{path}[{i}]", payment.bonus_pool is not None)
+        if indicator is None:
+            continue
+        if indicator.id in seen:
+            reader.fail(f"{path}[{i}].id", f"duplicate indicator id {indicator.id!r}")
+            continue
+        seen.add(indicator.id)
+        indicators.append(indicator)
+    return tuple(indicators)
+
+
+def parse_toml_text(text: str, file: str) -> dict[str, Any]:
+    """Parse TOML with every float read as an exact Decimal; a syntax error is a TermsError."""
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise TermsError([Problem(file, "(file)", f"not valid TOML: {error}")]) from error
+
+
+def load_contract_text(text: str, file: str) -> Contract:
+    """Parse and validate the text of one contract file."""
+    return parse_contract(parse_toml_text(text, file), file)
+
+
+def load_contract_file(path: Path) -> Contract:
+    """Read, parse and validate one contract file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TermsError([Problem(str(path), "(file)", f"cannot be read: {error}")]) from error
+    return load_contract_text(text, str(path))
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """Parsed TOML as sorted JSON: equal for files that differ only in layout or comments."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default)
+
+
+def terms_digest(data: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON: what decides whether a file is a new version."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal | date):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -1,0 +1,31 @@
+"""Plain-text tables and numbers for the command line."""
+
+from collections.abc import Sequence
+
+
+def thousands(number: int) -> str:
+    """12345678 -> '12 345 678' (a space groups thousands, as in Finnish)."""
+    return f"{number:,}".replace(",", " ")
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Left-aligned columns separated by two spaces; numbers right-aligned."""
+    texts = [[str(cell) for cell in row] for row in rows]
+    widths = [len(h) for h in header]
+    for row in texts:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    numeric = [
+        all(isinstance(row[i], int | float) or str(row[i]).replace(" ", "").isdigit()
+            for row in rows if str(row[i]))
+        and any(str(row[i]) for row in rows)
+        for i in range(len(header))
+    ]  # fmt: skip
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    for row in texts:
+        cells = [
+            cell.rjust(w) if numeric[i] else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

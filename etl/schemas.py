@@ -1,0 +1,274 @@
+"""Pandera schemas for the tables that cross a boundary.
+
+`delivery_schema` checks one batch of a supplier file, after its cells have been parsed
+(`etl.cells`) and joined to the contract terms: every rule of CONTRACT-FORMAT.md §7 and
+DOMAIN.md is one named row check that says which column it is about and why a row fails.
+Validation is lazy, so every failure of every row is collected, never just the first.
+
+`observation_schema` is the shape of what is written to the `observation` table.
+"""
+
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+from etl.cells import DECIMAL_TYPE
+from etl.personal_data import looks_like_hetu
+
+TEXT_COLUMNS = (
+    "contract", "indicator", "period", "value", "n", "numerator", "denominator", "excluded",
+    "client",
+)  # fmt: skip
+NUMBER_COLUMNS = ("value", "numerator", "denominator", "excluded")
+COUNT_COLUMNS = ("numerator", "denominator", "excluded")
+HETU_CHECK = "hetu"
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """One rule a delivery row must satisfy: `holds` is true for every good row."""
+
+    key: str
+    column: str
+    reason: str
+    holds: pl.Expr
+
+
+def _c(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _given(name: str) -> pl.Expr:
+    return _c(name).is_not_null()
+
+
+def _absent(name: str) -> pl.Expr:
+    return _c(name).is_null()
+
+
+def _aggregate_is(*names: str) -> pl.Expr:
+    return _c("aggregate").is_in(list(names)).fill_null(False)
+
+
+def _required_rules() -> list[RowRule]:
+    return [
+        RowRule("contract-required", "contract", "the contract id is empty", _given("contract")),
+        RowRule("indicator-required", "indicator", "the indicator id is empty", _given("indicator")),
+        RowRule("period-required", "period", "the period is empty", _given("period")),
+    ]
+
+
+def _reference_rules() -> list[RowRule]:
+    contract_known = _given("c_start")
+    return [
+        RowRule(
+            "contract-known", "contract", "unknown contract (not among the stored terms)",
+            _absent("contract") | contract_known,
+        ),
+        RowRule(
+            "indicator-known", "indicator", "this contract has no such indicator",
+            _absent("indicator") | ~contract_known | _given("aggregate"),
+        ),
+        RowRule(
+            "period-readable", "period",
+            "not a period: write a month as 2025-03, 3/2025 or 1.3.2025, or a settlement "
+            "period such as 2025-Q1, 2025-H1 or 2025",
+            _absent("period") | _given("period_name"),
+        ),
+        RowRule(
+            "period-in-contract", "period", "the period is outside the contract's term",
+            _absent("period_start") | ~contract_known
+            | ((_c("period_end") >= _c("c_start")) & (_c("period_start") <= _c("c_end"))),
+        ),
+        RowRule(
+            "period-kind", "period",
+            "the contract settles by another period: give months or its own settlement periods",
+            _absent("period_kind") | ~contract_known
+            | (_c("period_kind") == "month") | (_c("period_kind") == _c("c_period")),
+        ),
+    ]  # fmt: skip
+
+
+def _number_rules() -> list[RowRule]:
+    rules = []
+    for name in NUMBER_COLUMNS:
+        rules.append(
+            RowRule(
+                f"{name}-number", name,
+                "not a number (write e.g. 12,5 or 12.5, without units or text)",
+                _absent(name) | _c(f"{name}_is_number"),
+            )
+        )  # fmt: skip
+        rules.append(
+            RowRule(
+                f"{name}-decimals", name, "more than 6 decimals",
+                _absent(name) | ~_c(f"{name}_is_number") | _c(f"{name}_few_decimals"),
+            )
+        )  # fmt: skip
+        rules.append(
+            RowRule(
+                f"{name}-range", name, "the number is too large (at most 12 digits before the "
+                "decimal point)",
+                _absent(name) | ~_c(f"{name}_is_number") | ~_c(f"{name}_few_decimals")
+                | _given(f"{name}_d"),
+            )
+        )  # fmt: skip
+    for name in COUNT_COLUMNS:
+        rules.append(
+            RowRule(
+                f"{name}-negative", name, "negative count",
+                _absent(f"{name}_d") | (_c(f"{name}_d") >= 0),
+            )
+        )  # fmt: skip
+    rules += [
+        RowRule("n-number", "n", "n is not a number", _absent("n") | _c("n_is_number")),
+        RowRule(
+            "n-negative", "n", "negative count",
+            _absent("n") | ~_c("n_is_number") | ~_c("n").str.strip_chars().str.starts_with("-")
+            & ~_c("n").str.strip_chars().str.starts_with("\u2212"),
+        ),
+        RowRule(
+            "n-whole", "n", "n must be a whole number of observations",
+            _absent("n") | ~_c("n_is_number") | _c("n").str.strip_chars().str.starts_with("-")
+            | _c("n").str.strip_chars().str.starts_with("\u2212") | _given("n_i"),
+        ),
+    ]  # fmt: skip
+    return rules
+
+
+def _aggregate_rules() -> list[RowRule]:
+    ratio = _aggregate_is("ratio")
+    valued = _aggregate_is("mean", "sum", "last")
+    rules = [
+        RowRule(
+            "ratio-no-value", "value",
+            "a ratio indicator takes numerator and denominator, not value",
+            ~ratio | _absent("value"),
+        ),
+        RowRule(
+            "ratio-numerator", "numerator", "a ratio indicator needs a numerator",
+            ~ratio | _given("numerator"),
+        ),
+        RowRule(
+            "ratio-denominator", "denominator", "a ratio indicator needs a denominator",
+            ~ratio | _given("denominator"),
+        ),
+        RowRule(
+            "value-required", "value", "this indicator needs a value",
+            ~valued | _given("value"),
+        ),
+        RowRule(
+            "sum-no-n", "n", "a sum indicator counts rows: n is not used",
+            ~_aggregate_is("sum") | _absent("n"),
+        ),
+        RowRule(
+            "sum-negative", "value", "a count cannot be negative",
+            ~_aggregate_is("sum") | _absent("value_d") | (_c("value_d") >= 0),
+        ),
+        RowRule(
+            "record-n", "n", "a record-level row (with a client) is one observation: n must be "
+            "empty or 1",
+            _absent("client") | _absent("n_i") | (_c("n_i") == 1),
+        ),
+        RowRule(
+            "numerator-le-denominator", "numerator", "numerator is greater than denominator",
+            _absent("numerator_d") | _absent("denominator_d")
+            | (_c("numerator_d") <= _c("denominator_d")),
+        ),
+        RowRule(
+            "excluded-le-denominator", "excluded", "excluded is greater than denominator",
+            _absent("excluded_d") | _absent("denominator_d")
+            | (_c("excluded_d") <= _c("denominator_d")),
+        ),
+        RowRule(
+            "numerator-le-effective", "numerator",
+            "numerator is greater than denominator minus excluded",
+            _absent("numerator_d") | _absent("denominator_d") | _absent("excluded_d")
+            | (_c("excluded_d") > _c("denominator_d"))
+            | (_c("numerator_d") <= _c("denominator_d") - _c("excluded_d")),
+        ),
+    ]  # fmt: skip
+    for name in ("numerator", "denominator", "excluded"):
+        rules.append(
+            RowRule(
+                f"valued-no-{name}", name,
+                "this indicator takes value (and n), not numerator/denominator/excluded",
+                ~valued | _absent(name),
+            )
+        )  # fmt: skip
+    return rules
+
+
+def hetu_rules(text_columns: list[str]) -> list[RowRule]:
+    """Any cell, in any column, that looks like a henkilötunnus refuses the file."""
+    return [
+        RowRule(
+            f"{HETU_CHECK}:{name}", name,
+            "looks like a henkilötunnus (personal identity code): files with personal identity "
+            "codes are refused; use pseudonymous client codes",
+            ~looks_like_hetu(_c(name)),
+        )
+        for name in text_columns
+    ]  # fmt: skip
+
+
+def row_rules(text_columns: list[str]) -> list[RowRule]:
+    """Every row rule for a batch with the given text columns."""
+    return [
+        *_required_rules(),
+        *_reference_rules(),
+        *_number_rules(),
+        *_aggregate_rules(),
+        *hetu_rules(text_columns),
+    ]
+
+
+def _as_check(rule: RowRule) -> pa.Check:
+    expression = rule.holds.fill_null(True).alias(rule.key)
+
+    def check(data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(expression)
+
+    return pa.Check(check, name=rule.key, error=rule.key)
+
+
+def delivery_schema(rules: list[RowRule]) -> pa.DataFrameSchema:
+    """The schema of a parsed delivery batch; each rule is one named pandera check."""
+    text = {name: pa.Column(pl.String, nullable=True, required=False) for name in TEXT_COLUMNS}
+    return pa.DataFrameSchema(
+        columns={"row": pa.Column(pl.Int64, nullable=False), **text},
+        checks=[_as_check(rule) for rule in rules],
+        name="delivery",
+    )
+
+
+OBSERVATION_COLUMNS: dict[str, pl.DataType] = {
+    "delivery_id": pl.Int32(),
+    "source_row": pl.Int64(),
+    "contract_id": pl.String(),
+    "indicator_id": pl.String(),
+    "period": pl.String(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+    "value": DECIMAL_TYPE,
+    "n": pl.Int64(),
+    "numerator": DECIMAL_TYPE,
+    "denominator": DECIMAL_TYPE,
+    "excluded": DECIMAL_TYPE,
+    "client": pl.String(),
+}
+
+_NOT_NULL = {"delivery_id", "source_row", "contract_id", "indicator_id", "period", "period_start"}
+
+observation_schema = pa.DataFrameSchema(
+    columns={
+        name: pa.Column(dtype, nullable=name not in _NOT_NULL)
+        for name, dtype in OBSERVATION_COLUMNS.items()
+    }
+    | {"period_end": pa.Column(pl.Date, nullable=False)},
+    strict=True,
+    ordered=True,
+    name="observation",
+)

@@ -1,0 +1,216 @@
+"""The DuckDB store: where the file lives, migrations, and safe reading and writing.
+
+DuckDB lets one process write a database file, or many processes read it, not both at
+once. So a writer never opens the live file: it copies it, writes the copy in one
+transaction, checkpoints, and atomically renames the copy over the live file. Readers
+(the dashboard) keep reading the file they opened, and see the new data when they next
+connect. A writer killed half-way leaves only an abandoned copy; the live file is exactly
+as before. Writers queue on an advisory lock file beside the database.
+"""
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from contracts.terms import Contract
+
+DEFAULT_DB = Path("vaikuttavuus.duckdb")
+DB_ENV = "VAIKUTTAVUUS_DB"
+
+
+class StoreError(Exception):
+    """The database cannot be used as asked (missing, too new, locked)."""
+
+
+def resolve_db_path(cli_value: str | None) -> Path:
+    """--db wins, then $VAIKUTTAVUUS_DB, then ./vaikuttavuus.duckdb."""
+    if cli_value:
+        return Path(cli_value)
+    from_env = os.environ.get(DB_ENV)
+    return Path(from_env) if from_env else DEFAULT_DB
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Numbered SQL migrations shipped in etl/migrations: (version, name, sql), in order."""
+    folder = resources.files("etl") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> tuple[Any, ...] | None:
+    """The first row of a query, with the result consumed (DuckDB 2.0 refuses new work on a
+    connection while an execute() result is only partly fetched)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied, 0 for an empty database."""
+    exists = fetch_one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'"
+    )
+    if not exists or exists[0] == 0:
+        return 0
+    row = fetch_one(con, "SELECT coalesce(max(version), 0) FROM schema_migration")
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration newer than the database; return the names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    current = schema_version(con)
+    applied = []
+    for version, name, sql in migrations():
+        if version <= current:
+            continue
+        con.execute(sql)
+        con.execute(
+            "INSERT INTO schema_migration VALUES (?, ?, ?)", [version, name, now()]
+        )
+        applied.append(name)
+    return applied
+
+
+def now() -> datetime:
+    """Wall-clock time in UTC, without tzinfo (stored as TIMESTAMP)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def _remove_stale_copies(db: Path) -> None:
+    for stale in db.parent.glob(f".{db.name}.writing-*"):
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def writing(db: Path, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a private copy of the database inside one transaction.
+
+    On a clean exit the transaction commits and the copy replaces the live file atomically;
+    on an exception (or a kill) the live file is untouched.
+    """
+    if not db.exists() and not create:
+        raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(_lock_path(db), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _remove_stale_copies(db)
+        copy = db.with_name(f".{db.name}.writing-{os.getpid()}")
+        if db.exists():
+            shutil.copyfile(db, copy)
+        try:
+            con = duckdb.connect(str(copy))
+            try:
+                _check_version(con, db, allow_older=create)
+                con.execute("BEGIN TRANSACTION")
+                yield con
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+            except BaseException:
+                con.close()
+                raise
+            con.close()
+            _fsync(copy)
+            os.replace(copy, db)
+            _fsync(db.parent)
+        finally:
+            copy.unlink(missing_ok=True)
+            copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the live database; never blocks or is blocked by a writer."""
+    if not db.exists():
+        raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        _check_version(con, db, allow_older=False)
+        yield con
+    finally:
+        con.close()
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, db: Path, *, allow_older: bool) -> None:
+    have = schema_version(con)
+    latest = migrations()[-1][0]
+    if have > latest:
+        raise StoreError(f"{db}: schema version {have} is newer than this program ({latest})")
+    if have < latest and not allow_older:
+        raise StoreError(
+            f"{db}: schema version {have}, this program needs {latest}; "
+            "run `vaikuttavuus init` to migrate"
+        )
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def add_contract_version(
+    con: duckdb.DuckDBPyConnection,
+    terms: Contract,
+    digest: str,
+    source_file: str,
+    toml_text: str,
+    added_by: str | None,
+) -> tuple[str, int]:
+    """Store terms as a new version unless the latest version has the same digest.
+
+    Returns ("unchanged" | "added" | "new-version", version).
+    """
+    row = fetch_one(
+        con,
+        "SELECT version, digest FROM contract_version WHERE contract_id = ? "
+        "ORDER BY version DESC LIMIT 1",
+        [terms.id],
+    )
+    if row is not None and row[1] == digest:
+        return "unchanged", int(row[0])
+    version = 1 if row is None else int(row[0]) + 1
+    con.execute(
+        "INSERT INTO contract_version VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            terms.id, version, digest, source_file, toml_text, now(), added_by, terms.title,
+            terms.service, terms.buyer, terms.supplier.name, terms.supplier.business_id,
+            terms.framework, terms.start, terms.end, terms.period, terms.period_value,
+        ],
+    )  # fmt: skip
+    for position, indicator in enumerate(terms.indicators):
+        con.execute(
+            "INSERT INTO indicator_version VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                terms.id, version, indicator.id, position, indicator.name.fi,
+                indicator.name.sv, indicator.name.en, indicator.theme, indicator.unit,
+                indicator.direction, indicator.aggregate, indicator.per, indicator.min_n,
+                indicator.missing, indicator.weight,
+                indicator.bonus.scale if indicator.bonus else None,
+                indicator.sanction.kind if indicator.sanction else None,
+            ],
+        )  # fmt: skip
+    return ("added" if version == 1 else "new-version"), version
