@@ -132,3 +132,10 @@ def parse_delivery_period(text: str) -> Period | None:
         month, year = int(match.group(1)), int(match.group(2))
         return Period(year, month, "month") if 1 <= month <= 12 else None
     return parse_period_name(cleaned)
+
+
+def covered_days(period: Period, start: date, end: date) -> int:
+    """Days of `period` inside the inclusive range start..end (0 when they do not overlap)."""
+    first = max(period.first_day, start)
+    last = min(period.last_day, end)
+    return max((last - first).days + 1, 0)

@@ -5,6 +5,7 @@ Every problem in a file is collected and reported at once, each with the file, t
 """
 
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -366,8 +367,7 @@ def _read_levels(reader: _Reader, value: object, path: str) -> tuple[Level, ...]
         if levels and start <= levels[-1].start:
             reader.fail(
                 f"{item_path}.from",
-                f"levels must be in ascending date order: {start} is not after "
-                f"{levels[-1].start}",
+                f"levels must be in ascending date order: {start} is not after {levels[-1].start}",
             )
         levels.append(Level(start, minimum, target, threshold))
     return tuple(levels)
@@ -385,7 +385,7 @@ def _check_level_order(
         if level.threshold is not None:
             chain.append(("threshold", level.threshold))
         chain.append(("target", level.target))
-        for (low_name, low), (high_name, high) in zip(chain, chain[1:], strict=False):
+        for (low_name, low), (high_name, high) in itertools.pairwise(chain):
             if (high - low) * sign < 0:
                 better = "at least" if direction == "higher" else "at most"
                 reader.fail(
@@ -425,8 +425,12 @@ def _read_bonus(
     if "bands" in table and scale != "bands":
         reader.fail(_join(path, "bands"), f"applies only to the bands scale, not {scale!r}")
     if "baseline" in table and scale != "improvement":
-        reader.fail(_join(path, "baseline"), f"applies only to the improvement scale, not {scale!r}")
-    bands = _read_bands(reader, table.get("bands"), _join(path, "bands")) if scale == "bands" else ()
+        reader.fail(
+            _join(path, "baseline"), f"applies only to the improvement scale, not {scale!r}"
+        )
+    bands = (
+        _read_bands(reader, table.get("bands"), _join(path, "bands")) if scale == "bands" else ()
+    )
     baseline = _read_baseline(reader, table, path) if scale == "improvement" else None
     rate = scale == "rate"
     return Bonus(
@@ -637,7 +641,12 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
         else (Payment(), [])
     )
     indicators = _read_indicators(reader, data.get("indicator"), prefix, payment)
-    known = {i.id for i in indicators}
+    raw_indicators = data.get("indicator")
+    known = (
+        {item.get("id") for item in raw_indicators or [] if isinstance(item, dict)}
+        if isinstance(raw_indicators, list)
+        else set()
+    )
     for gate, gate_path in gates:
         if gate not in known:
             reader.fail(gate_path, f"names unknown indicator {gate!r}")

@@ -125,7 +125,8 @@ def cmd_contracts_list(args: argparse.Namespace, db: Path, out: TextIO) -> int:
             """
             SELECT c.contract_id, c.version, c.supplier_name, c.service,
                    coalesce(c.framework, ''), c.period_kind,
-                   strftime(c.start_date, '%-d.%-m.%Y') || '–' || strftime(c.end_date, '%-d.%-m.%Y'),
+                   strftime(c.start_date, '%-d.%-m.%Y') || '–'
+                       || strftime(c.end_date, '%-d.%-m.%Y'),
                    (SELECT count(*) FROM indicator_current i WHERE i.contract_id = c.contract_id),
                    strftime(c.added_at, '%-d.%-m.%Y %H.%M')
             FROM contract_current c ORDER BY c.contract_id

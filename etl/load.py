@@ -185,11 +185,12 @@ def _without_blank_rows(batch: pl.DataFrame, text_columns: list[str]) -> pl.Data
 
 def _terms_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Current contract terms, one row per contract x indicator."""
-    return con.sql(
+    frame: pl.DataFrame = con.sql(
         "SELECT c.contract_id AS contract, i.indicator_id AS indicator, i.aggregate, "
         "c.start_date AS c_start, c.end_date AS c_end, c.period_kind AS c_period "
         "FROM contract_current c LEFT JOIN indicator_current i USING (contract_id)"
     ).pl()
+    return frame
 
 
 def _parsed(batch: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
@@ -254,6 +255,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, delivery_
         pl.col("denominator_d").alias("denominator"),
         pl.col("excluded_d").alias("excluded"),
         "client",
+        "note",
     )
     observation_schema.validate(rows.lazy())
     con.register("observation_batch", rows)

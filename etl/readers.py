@@ -21,7 +21,7 @@ import polars as pl
 ROW = "row"
 CANONICAL_COLUMNS = (
     "contract", "indicator", "period", "value", "n", "numerator", "denominator", "excluded",
-    "client",
+    "client", "note",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("contract", "indicator", "period")
 
@@ -32,15 +32,16 @@ HEADER_ALIASES: dict[str, str] = {
     "kk": "period", "arvo": "value", "lkm": "n", "osoittaja": "numerator",
     "nimittäjä": "denominator", "nimittaja": "denominator", "poissuljetut": "excluded",
     "poissulut": "excluded", "asiakas": "client", "asiakastunnus": "client",
+    "huomautus": "note", "kommentti": "note", "lisätieto": "note", "lisätiedot": "note",
     # Swedish
     "avtal": "contract", "mätare": "indicator", "period": "period", "månad": "period",
     "värde": "value", "täljare": "numerator", "nämnare": "denominator",
-    "exkluderade": "excluded", "klient": "client",
+    "exkluderade": "excluded", "klient": "client", "anmärkning": "note", "kommentar": "note",
     # English
     "contract": "contract", "contract_id": "contract", "indicator": "indicator",
     "indicator_id": "indicator", "month": "period", "value": "value", "n": "n",
     "numerator": "numerator", "denominator": "denominator", "excluded": "excluded",
-    "client": "client", "client_id": "client",
+    "client": "client", "client_id": "client", "note": "note", "comment": "note",
 }  # fmt: skip
 
 BATCH_ROWS = 1_000_000
@@ -355,4 +356,3 @@ def _parquet_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Date or isinstance(dtype, pl.Datetime):
         return column.dt.strftime("%Y-%m-%d")
     return column.cast(pl.String)
-

@@ -19,7 +19,7 @@ from etl.personal_data import looks_like_hetu
 
 TEXT_COLUMNS = (
     "contract", "indicator", "period", "value", "n", "numerator", "denominator", "excluded",
-    "client",
+    "client", "note",
 )  # fmt: skip
 NUMBER_COLUMNS = ("value", "numerator", "denominator", "excluded")
 COUNT_COLUMNS = ("numerator", "denominator", "excluded")
@@ -55,7 +55,9 @@ def _aggregate_is(*names: str) -> pl.Expr:
 def _required_rules() -> list[RowRule]:
     return [
         RowRule("contract-required", "contract", "the contract id is empty", _given("contract")),
-        RowRule("indicator-required", "indicator", "the indicator id is empty", _given("indicator")),
+        RowRule(
+            "indicator-required", "indicator", "the indicator id is empty", _given("indicator")
+        ),
         RowRule("period-required", "period", "the period is empty", _given("period")),
     ]
 
@@ -258,6 +260,7 @@ OBSERVATION_COLUMNS: dict[str, pl.DataType] = {
     "denominator": DECIMAL_TYPE,
     "excluded": DECIMAL_TYPE,
     "client": pl.String(),
+    "note": pl.String(),
 }
 
 _NOT_NULL = {"delivery_id", "source_row", "contract_id", "indicator_id", "period", "period_start"}

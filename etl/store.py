@@ -81,9 +81,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         if version <= current:
             continue
         con.execute(sql)
-        con.execute(
-            "INSERT INTO schema_migration VALUES (?, ?, ?)", [version, name, now()]
-        )
+        con.execute("INSERT INTO schema_migration VALUES (?, ?, ?)", [version, name, now()])
         applied.append(name)
     return applied
 

@@ -77,7 +77,8 @@ CREATE TABLE observation (
     numerator DECIMAL(18, 6),
     denominator DECIMAL(18, 6),
     excluded DECIMAL(18, 6),
-    client VARCHAR
+    client VARCHAR,
+    note VARCHAR                      -- the supplier's free-text remark on the row, if any
 );
 
 -- What each delivery covers: one row per contract x indicator x period it delivered.

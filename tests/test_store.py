@@ -1,0 +1,142 @@
+"""The store's promises: migrations, a killed load changes nothing, readers never block a load."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etl import store
+from tests.conftest import REPO, run_cli, write
+
+VAIKUTTAVUUS = [sys.executable, "-m", "etl.cli"]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def big_record_level_file(path: Path, rows: int) -> Path:
+    """A record-level NPS file for KH-TEST: `rows` answers spread over 2025's months."""
+    frame = pl.DataFrame({"i": pl.int_range(0, rows, eager=True)}).select(
+        pl.lit("KH-TEST").alias("sopimus"),
+        pl.lit("nps").alias("mittari"),
+        pl.format("2025-{}", ((pl.col("i") % 12) + 1).cast(pl.String).str.zfill(2)).alias(
+            "kuukausi"
+        ),
+        pl.format("A{}", pl.col("i").cast(pl.String).str.zfill(9)).alias("asiakas"),
+        ((pl.col("i") * 7919 % 201) - 100).cast(pl.String).alias("arvo"),
+    )
+    frame.write_csv(path, separator=";")
+    return path
+
+
+def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    assert run_cli("--db", path, "init") == (0, f"created {path} (schema version 1)\n")
+    assert run_cli("--db", path, "init") == (0, f"{path} is up to date (schema version 1)\n")
+    with store.reading(path) as con:
+        assert con.execute("SELECT version, name FROM schema_migration").fetchall() == [
+            (1, "001_initial.sql")
+        ]
+
+
+def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
+    path = tmp_path / "missing.duckdb"
+    with (
+        pytest.raises(store.StoreError, match="run `vaikuttavuus init` first"),
+        store.reading(path),
+    ):
+        pass
+    assert not path.exists()
+
+
+def test_database_path_from_flag_then_environment_then_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(store.DB_ENV, "/data/env.duckdb")
+    assert store.resolve_db_path("/data/flag.duckdb") == Path("/data/flag.duckdb")
+    assert store.resolve_db_path(None) == Path("/data/env.duckdb")
+    monkeypatch.delenv(store.DB_ENV)
+    assert store.resolve_db_path(None) == Path("vaikuttavuus.duckdb")
+
+
+@pytest.mark.slow
+def test_kill_9_in_the_middle_of_a_load_leaves_the_database_exactly_as_before(
+    tmp_path: Path, db: Path
+) -> None:
+    small = write(
+        tmp_path / "small.csv", "sopimus;mittari;kuukausi;arvo;n\nKH-TEST;nps;2025-01;40;30\n"
+    )
+    assert run_cli("--db", db, "load", small)[0] == 0
+    before = digest(db)
+    big = big_record_level_file(tmp_path / "big.csv", 3_000_000)
+    loader = subprocess.Popen(
+        [*VAIKUTTAVUUS, "--db", str(db), "load", str(big)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    copy = db.with_name(f".{db.name}.writing-{loader.pid}")
+    deadline = time.monotonic() + 60
+    while not copy.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert copy.exists(), "the loader never started writing"
+    time.sleep(1.0)
+    assert loader.poll() is None, "the load finished before it could be killed"
+    os.kill(loader.pid, signal.SIGKILL)
+    loader.wait()
+    assert loader.returncode == -signal.SIGKILL
+    assert digest(db) == before
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM observation").fetchall() == [(1,)]
+    again = write(
+        tmp_path / "again.csv", "sopimus;mittari;kuukausi;arvo;n\nKH-TEST;nps;2025-02;41;30\n"
+    )
+    assert run_cli("--db", db, "load", again)[0] == 0
+    assert not list(tmp_path.glob(f".{db.name}.writing-*")), "a stale copy was left behind"
+
+
+READER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print("open", flush=True)
+    seen = set()
+    end = time.monotonic() + float(sys.argv[2])
+    while time.monotonic() < end:
+        seen.add(con.execute("SELECT count(*) FROM delivery").fetchall()[0][0])
+        time.sleep(0.02)
+    con.close()
+    print("counts", sorted(seen), flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_load_succeeds_while_another_process_reads_the_database(tmp_path: Path, db: Path) -> None:
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), "6"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout is not None
+    assert reader.stdout.readline().strip() == "open"
+    path = write(tmp_path / "a.csv", "sopimus;mittari;kuukausi;arvo;n\nKH-TEST;nps;2025-01;40;30\n")
+    started = time.monotonic()
+    status, out = run_cli("--db", db, "load", path)
+    assert status == 0, out
+    assert time.monotonic() - started < 5, "the load waited for the reader"
+    assert reader.poll() is None, "the reader should still be reading"
+    out, err = reader.communicate(timeout=30)
+    assert reader.returncode == 0, err
+    assert out.strip() == "counts [0]"
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM delivery").fetchall() == [(1,)]
