@@ -3,7 +3,6 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DB ?= vaikuttavuus.duckdb
-DELIVERIES := sample_data/deliveries
 
 .PHONY: demo test install lint typecheck unit sample-db sample bench clean
 
@@ -18,10 +17,7 @@ install: .venv/.installed
 demo: sample-db
 
 sample-db: install
-	rm -f $(DB)
-	$(RUN) vaikuttavuus --db $(DB) init
-	$(RUN) vaikuttavuus --db $(DB) contracts add sample_data/contracts/*.toml --by demo
-	$(RUN) python -m etl.sample_load --db $(DB) $(DELIVERIES)
+	$(RUN) python sample_data/build_demo.py --db $(DB)
 	$(RUN) vaikuttavuus --db $(DB) deliveries
 
 ## Every check: formatting, lint, types, all tests.

@@ -5,7 +5,7 @@ naming the file and the field, never an exception. This module and `terms` are t
 in `contracts` that read files.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -436,8 +436,3 @@ def _expected_value(field: str, value: object, fail: Fail) -> Expected | None:
     if number is None:
         fail(field, f'must be a number written as a string such as "12.50", got {value!r}')
     return number
-
-
-def result_lines(results: Sequence[CaseResult]) -> str:
-    """All results, one block per case, for the command line."""
-    return "\n".join(format_case_result(result) for result in results)

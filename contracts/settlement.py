@@ -8,11 +8,11 @@ Every function is pure; the same terms and tallies always give the same settleme
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from itertools import groupby
 from typing import Literal
 
-from contracts.periods import Period, covered_share, periods_between
+from contracts.periods import Period, covered_days, periods_between
 from contracts.scales import (
     ZERO,
     Status,
@@ -24,6 +24,7 @@ from contracts.scales import (
 from contracts.terms import Aggregate, Contract, Direction, Indicator, Level, Money, Scale
 from contracts.values import Assessment, Count, Tallies, assess
 
+NO_MONEY = Decimal("0.00")
 Side = Literal["bonus", "sanction"]
 AdjustmentKind = Literal[
     "gate", "bonus-cap", "sanction-cap", "annual-bonus-cap", "annual-sanction-cap"
@@ -97,9 +98,10 @@ class PeriodSettlement:
 
 
 def settle_contract(contract: Contract, tallies: Tallies) -> tuple[PeriodSettlement, ...]:
-    """Settle every period the contract overlaps, in calendar order (§2, §6)."""
-    with localcontext() as context:
-        context.prec = 50
+    """Settle every period the contract overlaps, in calendar order (§2, §6). Arithmetic runs
+    in a fixed decimal context (50 digits), whatever the caller's context, so results never
+    depend on it; money is then rounded once per line to cents."""
+    with localcontext(Context(prec=50, rounding=ROUND_HALF_EVEN)):
         periods = periods_between(contract.start, contract.end, contract.period)
         settled = [settle_period(contract, period, tallies) for period in periods]
         return tuple(apply_annual_caps(contract, settled))
@@ -113,8 +115,11 @@ def levels_day(contract: Contract, period: Period) -> date:
 
 def prorated_value(contract: Contract, period: Period) -> tuple[Decimal, Decimal]:
     """§2: (period value, covered share); the value is prorated by days unless prorate=false."""
-    share = covered_share(period, contract.start, contract.end)
-    return (contract.period_value * share if contract.prorate else contract.period_value), share
+    days = covered_days(period, contract.start, contract.end)
+    share = Decimal(days) / Decimal(period.days)
+    if not contract.prorate:
+        return contract.period_value, share
+    return contract.period_value * days / period.days, share
 
 
 def pool_weight_total(assessments: Sequence[Assessment]) -> Decimal:
@@ -192,7 +197,8 @@ def settle_period(contract: Contract, period: Period, tallies: Tallies) -> Perio
     gates = failed_gates(contract, assessments)
     lines = tuple(make_line(contract, a, value, weights, gates) for a in assessments)
     adjustments = (*gate_adjustment(lines, gates), *period_caps(contract, lines, value))
-    settlement = PeriodSettlement(period, value, share, lines, adjustments, ZERO, ZERO, ZERO, gates)
+    zero = NO_MONEY
+    settlement = PeriodSettlement(period, value, share, lines, adjustments, zero, zero, zero, gates)
     return with_totals(settlement)
 
 
@@ -234,7 +240,7 @@ def make_line(
         money=money,
         bonus_exact=bonus_exact,
         bonus_before_gate=before_gate,
-        bonus=ZERO if gates else before_gate,
+        bonus=NO_MONEY if gates else before_gate,
         sanction_exact=sanction_exact,
         sanction=round_cents(sanction_exact),
         rule=rule_text(contract, indicator),
@@ -249,7 +255,7 @@ def gate_adjustment(lines: Sequence[Line], gates: tuple[str, ...]) -> list[Adjus
     """§6.2, informational: the bonus withheld because a gate failed (already 0 on the lines)."""
     if not gates:
         return []
-    withheld = sum((line.bonus_before_gate for line in lines), ZERO)
+    withheld = sum((line.bonus_before_gate for line in lines), NO_MONEY)
     reason = f"gate {', '.join(gates)} below minimum or not assessable: no bonus this period"
     return [Adjustment("gate", "bonus", -withheld, reason, counted=False)]
 
@@ -269,15 +275,27 @@ def cap_amount(cap: Money, base: Decimal) -> Decimal:
     return round_cents(cap.amount(base))
 
 
+def pool_limit(contract: Contract, lines: Sequence[Line], value: Decimal) -> list[Adjustment]:
+    """§4 pool mode: the pool is the most the pooled lines pay together. Rounding each line
+    half-up (§6.1) can pass it by half a cent per line; any such excess is cut by a
+    "bonus-cap" adjustment, so the period never pays more than the pool."""
+    pool = contract.payment.bonus_pool
+    if pool is None:
+        return []
+    pooled = sum((line.bonus for line in lines if line.money is not None), NO_MONEY)
+    cap = cap_amount(pool, value)
+    return cap_reduction(pooled, cap, "bonus-cap", "bonus", "bonus pool")
+
+
 def period_caps(contract: Contract, lines: Sequence[Line], value: Decimal) -> list[Adjustment]:
-    """§6.3 period caps on the sums of the rounded (post-gate) lines."""
-    payment, adjustments = contract.payment, []
+    """§6.3 period caps on the sums of the rounded (post-gate) lines, after the pool limit."""
+    payment, adjustments = contract.payment, pool_limit(contract, lines, value)
     if payment.bonus_cap is not None:
-        total = sum((line.bonus for line in lines), ZERO)
+        total = sum((line.bonus for line in lines), NO_MONEY) + _adjusted(adjustments, "bonus")
         cap = cap_amount(payment.bonus_cap, value)
         adjustments += cap_reduction(total, cap, "bonus-cap", "bonus", "period bonus cap")
     if payment.sanction_cap is not None:
-        total = sum((line.sanction for line in lines), ZERO)
+        total = sum((line.sanction for line in lines), NO_MONEY)
         cap = cap_amount(payment.sanction_cap, value)
         adjustments += cap_reduction(total, cap, "sanction-cap", "sanction", "period sanction cap")
     return adjustments
@@ -319,13 +337,13 @@ def _annual_cap(year: list[PeriodSettlement], cap: Decimal, side: Side) -> list[
 def with_totals(settlement: PeriodSettlement) -> PeriodSettlement:
     """§6.4 totals: Σ line amounts + Σ counted adjustments of that side; net = bonus − sanction."""
     lines, adjustments = settlement.lines, settlement.adjustments
-    bonus = sum((line.bonus for line in lines), ZERO) + _adjusted(adjustments, "bonus")
-    sanction = sum((line.sanction for line in lines), ZERO) + _adjusted(adjustments, "sanction")
+    bonus = sum((line.bonus for line in lines), NO_MONEY) + _adjusted(adjustments, "bonus")
+    sanction = sum((line.sanction for line in lines), NO_MONEY) + _adjusted(adjustments, "sanction")
     return replace(settlement, bonus_total=bonus, sanction_total=sanction, net=bonus - sanction)
 
 
 def _adjusted(adjustments: Sequence[Adjustment], side: Side) -> Decimal:
-    return sum((a.amount for a in adjustments if a.side == side and a.counted), ZERO)
+    return sum((a.amount for a in adjustments if a.side == side and a.counted), NO_MONEY)
 
 
 # --- words: the rule and the explanation of a line -------------------------------------------
@@ -383,7 +401,7 @@ def rule_text(contract: Contract, indicator: Indicator) -> str:
 
 def _value_words(line: Line, assessment: Assessment) -> str:
     if assessment.note:
-        return f"{assessment.note[0].upper()}{assessment.note[1:]}. Status: {line.status}."
+        return f"{assessment.note}. Status: {line.status}."
     words = f"Value {_num(line.value or ZERO)} (n = {line.n})"
     level = line.level
     if level is not None:

@@ -85,20 +85,25 @@ def tally_of(observation: Observation) -> Tally:
 
 def merge_tallies(*tallies: Tally) -> Tally:
     """The tally of the union of the rows: every field adds up, client sums add per client."""
+    if len(tallies) == 1:
+        return tallies[0]
+    rows = n = 0
+    value_sum = weighted_sum = numerator = denominator = excluded = ZERO
     clients: dict[str, Decimal] = {}
     for tally in tallies:
+        rows += tally.rows
+        n += tally.n
+        value_sum += tally.value_sum
+        weighted_sum += tally.weighted_sum
+        numerator += tally.numerator
+        denominator += tally.denominator
+        excluded += tally.excluded
         for client, outcome in tally.client_outcomes:
             clients[client] = clients.get(client, ZERO) + outcome
     return Tally(
-        rows=sum(t.rows for t in tallies),
-        n=sum(t.n for t in tallies),
-        value_sum=sum((t.value_sum for t in tallies), ZERO),
-        weighted_sum=sum((t.weighted_sum for t in tallies), ZERO),
-        numerator=sum((t.numerator for t in tallies), ZERO),
-        denominator=sum((t.denominator for t in tallies), ZERO),
-        excluded=sum((t.excluded for t in tallies), ZERO),
-        client_outcomes=tuple(sorted(clients.items())),
-    )
+        rows, n, value_sum, weighted_sum, numerator, denominator, excluded,
+        tuple(sorted(clients.items())),
+    )  # fmt: skip
 
 
 def tally_observations(observations: Iterable[Observation]) -> dict[tuple[str, Period], Tally]:
@@ -245,10 +250,10 @@ def assess(indicator: Indicator, period: Period, day: date, tallies: Tallies) ->
     baseline = baseline_of(indicator, tallies, period)
     has_fraction = indicator.bonus is not None and indicator.bonus.scale != "rate"
     if level is None:
-        note = f"no levels in force on {day}"
+        note = f"No levels in force on {day}"
         return Assessment(indicator, None, value, n, "not-assessable", None, True, None, (), note)
     if value is None or n < indicator.min_n:
-        note = "no data" if value is None else f"n = {n} is below min_n = {indicator.min_n}"
+        note = "No data" if value is None else f"Only n = {n}, below min_n = {indicator.min_n}"
         if indicator.missing == "fail":
             fraction = ZERO if has_fraction else None
             note += "; missing = fail counts it as below minimum"

@@ -41,11 +41,12 @@ def _normalised(column: pl.Expr) -> pl.Expr:
     )
 
 
-def decimal_value(column: pl.Expr) -> pl.Expr:
+def decimal_value(column: pl.Expr, is_number: pl.Expr, few_decimals: pl.Expr) -> pl.Expr:
     """The exact decimal a cell holds, or null if it is empty, not a number, has more than
-    six decimals or is too large to store."""
-    valid = is_number_text(column) & has_few_decimals(column)
-    parsed = _normalised(column).cast(DECIMAL_TYPE, strict=False)
+    six decimals or is too large to store. `is_number` and `few_decimals` are the results of
+    `is_number_text` and `has_few_decimals` on the same column."""
+    valid = is_number & few_decimals
+    parsed = pl.when(valid).then(_normalised(column)).cast(DECIMAL_TYPE, strict=False)
     in_range = parsed.abs() < _LIMIT
     return pl.when(valid & in_range).then(parsed).otherwise(None)
 

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from contracts.checks import format_case_result, run_case_file
 from contracts.terms import TermsError, load_contract_file, parse_toml_text, terms_digest
-from etl import store
+from etl import export, rank, settle, store
 from etl.load import LoadResult, load_file
-from etl.report import format_table, thousands
+from etl.report import decimal_text, euros, format_table, thousands
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -76,6 +77,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deliveries.add_argument("--contract", help="only deliveries that cover this contract")
     deliveries.set_defaults(run=cmd_deliveries)
+
+    check_parser = commands.add_parser(
+        "check", parents=[common], help="run check-case files against the engine"
+    )
+    check_parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check_parser.set_defaults(run=cmd_check)
+
+    settle_parser = commands.add_parser(
+        "settle", parents=[common], help="settle periods from the stored deliveries"
+    )
+    settle_parser.add_argument("--contract", help="only this contract")
+    settle_parser.add_argument(
+        "--period", help="only this period (2025-03, 2025-Q1, 2025-H1, 2025)"
+    )
+    settle_parser.add_argument(
+        "--out", type=Path, help="also write FILE.csv, FILE.fi.csv or FILE.xlsx"
+    )
+    settle_parser.add_argument("--by", help="who settles")
+    settle_parser.set_defaults(run=cmd_settle)
+
+    approve_parser = commands.add_parser(
+        "approve", parents=[common], help="approve (lock) the newest settlement version"
+    )
+    approve_parser.add_argument("--contract", required=True)
+    approve_parser.add_argument("--period", required=True)
+    approve_parser.add_argument("--by", required=True, help="who approves")
+    approve_parser.set_defaults(run=cmd_approve)
+
+    settlements_parser = commands.add_parser(
+        "settlements", parents=[common], help="list settlements and what awaits correction"
+    )
+    settlements_parser.add_argument("--contract")
+    settlements_parser.add_argument("--period")
+    settlements_parser.set_defaults(run=cmd_settlements)
+
+    rank_parser = commands.add_parser(
+        "rank", parents=[common], help="annual priority order of a framework's contracts"
+    )
+    rank_parser.add_argument("--framework", required=True)
+    rank_parser.add_argument("--year", required=True, type=int)
+    rank_parser.set_defaults(run=cmd_rank)
     return parser
 
 
@@ -151,6 +193,14 @@ def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         print_load_result(result, out)
         if result.status == "rejected":
             status = EXIT_REJECTED
+    with store.reading(db) as con:
+        stale = settle.stale_settlements(con)
+    for contract, period, version, why in stale:
+        print(
+            f"note: approved settlement {contract} {period} v{version} has changed inputs "
+            f"({why}); `vaikuttavuus settle` writes its correction",
+            file=out,
+        )
     return status
 
 
@@ -185,7 +235,12 @@ def print_load_result(result: LoadResult, out: TextIO) -> None:
         )
         shown = result.problems[:SHOWN_PROBLEMS]
         rows = [
-            (p.row if p.row is not None else "", p.column or "", _quoted(p.text), p.reason)
+            (
+                p.row if p.row is not None else "",
+                p.column or "",
+                _quoted(p.text) if p.row is not None else "",
+                p.reason,
+            )
             for p in shown
         ]
         print(_indent(format_table(("row", "column", "text", "reason"), rows)), file=out)
@@ -255,6 +310,119 @@ def _with_thousands(row: tuple[object, ...], column: int) -> tuple[object, ...]:
     if isinstance(value, int):
         values[column] = thousands(value)
     return tuple(values)
+
+
+def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    results = [run_case_file(path) for path in args.files]
+    for result in results:
+        print(format_case_result(result), file=out)
+    passed = sum(1 for r in results if r.passed)
+    print(f"{passed} passed, {len(results) - passed} failed", file=out)
+    return EXIT_OK if passed == len(results) else EXIT_REJECTED
+
+
+def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    try:
+        report = settle.settle(db, args.contract, args.period, args.by)
+    except settle.SettleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    changed = [o for o in report.outcomes if o.action != "unchanged"]
+    for outcome in changed:
+        words = {
+            "created": "settled",
+            "new-draft": "new draft",
+            "correction": "CORRECTION of the approved version",
+        }[outcome.action]
+        difference = (
+            f", difference {euros(outcome.net_difference)}"
+            if outcome.net_difference is not None
+            else ""
+        )
+        print(
+            f"{outcome.contract} {outcome.period} v{outcome.version}: {words}, "
+            f"net {euros(outcome.net)}{difference}",
+            file=out,
+        )
+    print(
+        f"{len(report.outcomes)} settlement(s): {report.count('created')} new, "
+        f"{report.count('new-draft')} new drafts, {report.count('correction')} corrections, "
+        f"{report.count('unchanged')} unchanged",
+        file=out,
+    )
+    if args.out is not None:
+        with store.reading(db) as con:
+            try:
+                count = export.export(con, args.out, args.contract, args.period)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return EXIT_ERROR
+        print(f"wrote {count} rows to {args.out}", file=out)
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    try:
+        version, kind = settle.approve(db, args.contract, args.period, args.by)
+    except settle.SettleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(
+        f"{args.contract} {args.period} v{version} ({kind}) approved by {args.by}; "
+        "it is now locked",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    with store.reading(db) as con:
+        frame = settle.settlements_frame(con, args.contract, args.period)
+        stale = {(c, p): why for c, p, _, why in settle.stale_settlements(con)}
+    rows = [
+        (
+            r["contract_id"], r["period"], r["version"], r["kind"], r["status"],
+            euros(r["bonus_total"]), euros(r["sanction_total"]), euros(r["net"]),
+            "" if r["net_difference"] is None else euros(r["net_difference"]),
+            r["approved_by"] or "",
+            stale.get((r["contract_id"], r["period"]), ""),
+        )
+        for r in frame.iter_rows(named=True)
+    ]  # fmt: skip
+    header = ("contract", "period", "ver", "kind", "status", "bonus", "sanction", "net",
+              "difference", "approved by", "awaiting correction")  # fmt: skip
+    print(format_table(header, rows), file=out)
+    print(f"{len(rows)} settlement(s), {len(stale)} approved with changed inputs", file=out)
+    return EXIT_OK
+
+
+def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    try:
+        ranked = rank.rank(db, args.framework, args.year)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    rows = [
+        (
+            r.rank.position, r.rank.contract, r.supplier,
+            "–" if r.rank.score is None else decimal_text(r.rank.score, 4), r.assessed,
+            "" if r.rank.previous_position is None else r.rank.previous_position,
+            _movement(r.rank.movement),
+        )
+        for r in ranked
+    ]  # fmt: skip
+    print(f"priority order {args.framework} {args.year}", file=out)
+    header = ("#", "contract", "supplier", "score", "assessed", "last year", "movement")
+    print(format_table(header, rows), file=out)
+    return EXIT_OK
+
+
+def _movement(movement: int | None) -> str:
+    if movement is None:
+        return "new"
+    if movement == 0:
+        return "="
+    return f"▲ {movement}" if movement > 0 else f"▼ {-movement}"
 
 
 if __name__ == "__main__":

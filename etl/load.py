@@ -16,7 +16,7 @@ import pandera.errors
 import polars as pl
 
 from etl import cells, store
-from etl.personal_data import HIDDEN
+from etl.personal_data import HIDDEN, looks_like_hetu
 from etl.readers import (
     CANONICAL_COLUMNS,
     ROW,
@@ -65,6 +65,8 @@ class LoadResult:
     superseded: int = 0
     facts: FileFacts | None = None
     seconds: float = 0.0
+    scope: pl.DataFrame = field(default_factory=pl.DataFrame)
+    suspect_rows: list[int] = field(default_factory=list)
 
 
 class _Rejected(Exception):
@@ -130,7 +132,7 @@ def _load_into(
         frames.close()
     if result.rows == 0 and not result.problem_count:
         _add(result, Problem(str(path), None, None, None, "the file has no data rows"))
-    for problem in _duplicates(con, path, frames, delivery_id):
+    for problem in _duplicates(con, path, frames, delivery_id, result.suspect_rows):
         _add(result, problem)
     result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if result.problem_count:
@@ -151,35 +153,87 @@ def _check_and_write(
     if extra:
         result.warnings.append("ignored column(s) not used by the format: " + "; ".join(extra))
     text_columns = list(frames.headers)
-    schema = delivery_schema(row_rules(text_columns))
-    rule_by_key = {rule.key: rule for rule in row_rules(text_columns)}
-    shapes: set[str] = set()
+    rules = row_rules(text_columns)
+    schema = delivery_schema(rules)
+    rule_by_key = {rule.key: rule for rule in rules}
+    seen = _Seen()
     for batch in frames.batches:
         batch = _without_blank_rows(batch, text_columns)
         if batch.height == 0:
             continue
-        parsed = _parsed(batch, terms)
+        parsed = _parsed(batch, terms, text_columns)
         try:
             schema.validate(parsed, lazy=True)
         except pandera.errors.SchemaErrors as errors:
             for problem in _problems(errors.failure_cases, parsed, frames, path, rule_by_key):
                 _add(result, problem)
         result.rows += batch.height
-        shapes.add("record-level" if parsed["client"].is_not_null().any() else "indicator-report")
+        seen.add(parsed)
         if not result.problem_count:
             _write_batch(con, parsed, delivery_id)
         else:
             _keep_keys(con, parsed, delivery_id)
         if progress is not None:
             progress(result.rows)
-    result.shape = "record-level" if "record-level" in shapes else "indicator-report"
+    result.shape = "record-level" if seen.record_level else "indicator-report"
+    result.scope = seen.scope()
+    result.suspect_rows = seen.rows_with_repeated_keys()
+
+
+class _Seen:
+    """What the batches of one file add up to: its scope, its shape and, to find duplicate
+    keys across batches cheaply, a 64-bit hash of each row's key."""
+
+    def __init__(self) -> None:
+        self.record_level = False
+        self.scopes: list[pl.DataFrame] = []
+        self.keys: list[pl.DataFrame] = []
+
+    def add(self, parsed: pl.DataFrame) -> None:
+        keyed = parsed.filter(
+            pl.col("contract").is_not_null()
+            & pl.col("indicator").is_not_null()
+            & pl.col("period_name").is_not_null()
+        )
+        self.record_level = self.record_level or bool(parsed["client"].is_not_null().any())
+        self.keys.append(
+            keyed.select(
+                pl.struct("contract", "indicator", "period_name", "client").hash(7).alias("key"),
+                ROW,
+            )
+        )
+        self.scopes.append(
+            keyed.group_by("contract", "indicator", "period_name").agg(
+                pl.col("period_start").min(), pl.len().alias("rows")
+            )
+        )
+
+    def scope(self) -> pl.DataFrame:
+        """One row per contract x indicator x period the file delivers, with its row count."""
+        if not self.scopes:
+            return pl.DataFrame()
+        return (
+            pl.concat(self.scopes)
+            .group_by("contract", "indicator", "period_name")
+            .agg(pl.col("period_start").min(), pl.col("rows").sum())
+        )
+
+    def rows_with_repeated_keys(self) -> list[int]:
+        """Rows whose key hash occurs more than once: every duplicate is among them (a hash
+        collision may add an innocent row, which the exact check then clears)."""
+        if not self.keys:
+            return []
+        keys = pl.concat(self.keys)
+        return keys.filter(pl.col("key").is_duplicated())[ROW].to_list()
 
 
 def _without_blank_rows(batch: pl.DataFrame, text_columns: list[str]) -> pl.DataFrame:
-    """Rows whose every cell is empty (blank lines, Excel's trailing ;;;) are not data."""
-    batch = batch.with_columns(pl.col(ROW).cast(pl.Int64))
-    cleaned = [pl.col(c).str.strip_chars().replace("", None) for c in text_columns]
-    batch = batch.with_columns(cleaned)
+    """Rows whose every cell is empty (blank lines, Excel's trailing ;;;) are not data;
+    spaces around a cell's text are not part of it."""
+    batch = batch.with_columns(
+        pl.col(ROW).cast(pl.Int64),
+        *[pl.col(c).str.strip_chars().replace("", None) for c in text_columns],
+    )
     return batch.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in text_columns]))
 
 
@@ -193,12 +247,13 @@ def _terms_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame
 
 
-def _parsed(batch: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
-    """The batch with typed values beside the text, and the terms each row refers to."""
+def _parsed(batch: pl.DataFrame, terms: pl.DataFrame, text_columns: list[str]) -> pl.DataFrame:
+    """The batch with typed values and rule inputs beside the text, and the terms each row
+    refers to. The costly per-cell work (regular expressions, casts) is done here, once, in
+    parallel, so that the schema's checks are cheap comparisons."""
     for name in CANONICAL_COLUMNS:
         if name not in batch.columns:
             batch = batch.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    typed = [cells.decimal_value(pl.col(name)).alias(f"{name}_d") for name in NUMBER_COLUMNS]
     flags = [
         flag
         for name in (*NUMBER_COLUMNS, "n")
@@ -207,15 +262,23 @@ def _parsed(batch: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
             cells.has_few_decimals(pl.col(name)).alias(f"{name}_few_decimals"),
         )
     ]
-    batch = batch.with_columns(*typed, *flags, cells.whole_value(pl.col("n")).alias("n_i"))
+    hetu = [looks_like_hetu(pl.col(name)).alias(f"hetu_{name}") for name in text_columns]
+    batch = batch.with_columns(*flags, *hetu)
+    typed = [
+        cells.decimal_value(
+            pl.col(name), pl.col(f"{name}_is_number"), pl.col(f"{name}_few_decimals")
+        ).alias(f"{name}_d")
+        for name in NUMBER_COLUMNS
+    ]
+    batch = batch.with_columns(*typed, cells.whole_value(pl.col("n")).alias("n_i"))
     contracts = terms.select("contract", "c_start", "c_end", "c_period").unique("contract")
     indicators = terms.select("contract", "indicator", "aggregate").drop_nulls("indicator")
     return (
-        batch.join(cells.period_table(batch["period"]), on="period", how="left")
-        .join(contracts, on="contract", how="left")
-        .join(indicators, on=["contract", "indicator"], how="left")
-        .sort(ROW)
-    )
+        batch.join(cells.period_table(batch["period"]), on="period", how="left",
+                   maintain_order="left")
+        .join(contracts, on="contract", how="left", maintain_order="left")
+        .join(indicators, on=["contract", "indicator"], how="left", maintain_order="left")
+    )  # fmt: skip
 
 
 def _problems(
@@ -292,34 +355,46 @@ def _keep_keys(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, delivery_id
 
 
 def _duplicates(
-    con: duckdb.DuckDBPyConnection, path: Path, frames: TextFrames, delivery_id: int
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    frames: TextFrames,
+    delivery_id: int,
+    suspects: list[int],
 ) -> list[Problem]:
     """The same contract x indicator x period (x client) twice in one file."""
+    if not suspects:
+        return []
     con.execute(
         "CREATE TEMP TABLE IF NOT EXISTS rejected_keys AS SELECT source_row, contract_id, "
         "indicator_id, period, client FROM observation WHERE false"
     )
-    found = con.execute(
-        """
-        WITH rows AS (
-            SELECT source_row, contract_id, indicator_id, period, client
-            FROM observation WHERE delivery_id = ?
-            UNION ALL
-            SELECT source_row, contract_id, indicator_id, period, client FROM rejected_keys
-        ),
-        keyed AS (
-            SELECT DISTINCT source_row, contract_id, indicator_id, period, client,
-                   min(source_row) OVER (
-                       PARTITION BY contract_id, indicator_id, period, client
-                   ) AS first_row
-            FROM rows
-        )
-        SELECT source_row, first_row, contract_id, indicator_id, period, client
-        FROM keyed WHERE source_row <> first_row
-        ORDER BY source_row LIMIT ?
-        """,
-        [delivery_id, MAX_REPORTED],
-    ).fetchall()
+    con.register(
+        "suspect_rows", pl.DataFrame({"source_row": suspects}, schema={"source_row": pl.Int64})
+    )
+    try:
+        found = con.execute(
+            """
+            WITH rows AS (
+                SELECT source_row, contract_id, indicator_id, period, client
+                FROM observation WHERE delivery_id = ?
+                UNION ALL
+                SELECT source_row, contract_id, indicator_id, period, client FROM rejected_keys
+            ),
+            keyed AS (
+                SELECT DISTINCT source_row, contract_id, indicator_id, period, client,
+                       min(source_row) OVER (
+                           PARTITION BY contract_id, indicator_id, period, client
+                       ) AS first_row
+                FROM rows SEMI JOIN suspect_rows USING (source_row)
+            )
+            SELECT source_row, first_row, contract_id, indicator_id, period, client
+            FROM keyed WHERE source_row <> first_row
+            ORDER BY source_row LIMIT ?
+            """,
+            [delivery_id, MAX_REPORTED],
+        ).fetchall()
+    finally:
+        con.unregister("suspect_rows")
     header = frames.headers.get("period", "period")
     problems = []
     for source_row, first_row, contract, indicator, period, client in found:
@@ -350,11 +425,19 @@ def _record_delivery(
             result.shape, facts.file_format, facts.encoding, frames.delimiter,
         ],
     )  # fmt: skip
-    con.execute(
-        "INSERT INTO delivery_scope SELECT delivery_id, contract_id, indicator_id, period, "
-        "min(period_start), count(*) FROM observation WHERE delivery_id = ? GROUP BY ALL",
-        [delivery_id],
+    scope = result.scope.select(
+        pl.lit(delivery_id, dtype=pl.Int32).alias("delivery_id"),
+        "contract",
+        "indicator",
+        "period_name",
+        "period_start",
+        "rows",
     )
+    con.register("scope_batch", scope)
+    try:
+        con.execute("INSERT INTO delivery_scope SELECT * FROM scope_batch")
+    finally:
+        con.unregister("scope_batch")
     row = store.fetch_one(
         con,
         "SELECT count(*) FROM delivery_scope s WHERE s.delivery_id = ? AND EXISTS ("

@@ -1,6 +1,7 @@
 """Plain-text tables and numbers for the command line."""
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def thousands(number: int) -> str:
@@ -29,3 +30,19 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def decimal_text(number: Decimal, places: int) -> str:
+    """Half-up to `places` decimals, decimal comma: Decimal('0.66666') -> '0,6667'."""
+    quantum = Decimal(1).scaleb(-places)
+    return str(number.quantize(quantum, rounding=ROUND_HALF_UP)).replace(".", ",")
+
+
+def euros(amount: Decimal | None) -> str:
+    """1234.5 -> '1 234,50 €' (Finnish: space groups thousands, decimal comma)."""
+    if amount is None:
+        return ""
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "−" if cents < 0 else ""
+    whole, _, fraction = f"{abs(cents):.2f}".partition(".")
+    return f"{sign}{thousands(int(whole))},{fraction} €"

@@ -15,7 +15,6 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from etl.cells import DECIMAL_TYPE
-from etl.personal_data import looks_like_hetu
 
 TEXT_COLUMNS = (
     "contract", "indicator", "period", "value", "n", "numerator", "denominator", "excluded",
@@ -204,13 +203,14 @@ def _aggregate_rules() -> list[RowRule]:
 
 
 def hetu_rules(text_columns: list[str]) -> list[RowRule]:
-    """Any cell, in any column, that looks like a henkilötunnus refuses the file."""
+    """Any cell, in any column, that looks like a henkilötunnus refuses the file (the flag
+    `hetu_<column>` is `etl.personal_data.looks_like_hetu` of the cell)."""
     return [
         RowRule(
             f"{HETU_CHECK}:{name}", name,
             "looks like a henkilötunnus (personal identity code): files with personal identity "
             "codes are refused; use pseudonymous client codes",
-            ~looks_like_hetu(_c(name)),
+            ~_c(f"hetu_{name}"),
         )
         for name in text_columns
     ]  # fmt: skip

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from contracts.terms import Contract
 
@@ -212,3 +213,39 @@ def add_contract_version(
             ],
         )  # fmt: skip
     return ("added" if version == 1 else "new-version"), version
+
+
+_POLARS_TYPES: dict[str, pl.DataType] = {
+    "VARCHAR": pl.String(),
+    "INTEGER": pl.Int32(),
+    "BIGINT": pl.Int64(),
+    "DATE": pl.Date(),
+    "TIMESTAMP": pl.Datetime("us"),
+    "BOOLEAN": pl.Boolean(),
+}
+
+
+def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, pl.DataType]:
+    """A table's columns as polars types, to build frames that insert without guessing."""
+    schema: dict[str, pl.DataType] = {}
+    for name, kind in con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall():
+        if kind.startswith("DECIMAL"):
+            precision, scale = kind[8:-1].split(",")
+            schema[name] = pl.Decimal(int(precision), int(scale))
+        else:
+            schema[name] = _POLARS_TYPES[kind]
+    return schema
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (dicts keyed by column name) in one statement."""
+    frame = pl.DataFrame(rows, schema=table_schema(con, table), orient="row")
+    con.register("rows_to_insert", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_insert")
+    finally:
+        con.unregister("rows_to_insert")

@@ -39,11 +39,12 @@ def big_record_level_file(path: Path, rows: int) -> Path:
 
 def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
-    assert run_cli("--db", path, "init") == (0, f"created {path} (schema version 1)\n")
-    assert run_cli("--db", path, "init") == (0, f"{path} is up to date (schema version 1)\n")
+    assert run_cli("--db", path, "init") == (0, f"created {path} (schema version 2)\n")
+    assert run_cli("--db", path, "init") == (0, f"{path} is up to date (schema version 2)\n")
     with store.reading(path) as con:
         assert con.execute("SELECT version, name FROM schema_migration").fetchall() == [
-            (1, "001_initial.sql")
+            (1, "001_initial.sql"),
+            (2, "002_settlements.sql"),
         ]
 
 

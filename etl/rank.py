@@ -1,0 +1,112 @@
+"""Annual priority order of a framework's contracts, from their stored settlements."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from contracts.ranking import Rank, priority_order
+from etl import store
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    """A stored indicator line, as the ranking reads it."""
+
+    weight: Decimal
+    fraction: Decimal | None
+    status: str
+
+
+@dataclass(frozen=True)
+class RankedContract:
+    rank: Rank
+    supplier: str
+    assessed: int
+
+
+def year_lines(
+    con: duckdb.DuckDBPyConnection, framework: str, year: int
+) -> dict[str, list[StoredLine]]:
+    """Indicator lines of the newest settlement of each period of the year, per contract of
+    the framework (a contract with no settled period has an empty list)."""
+    rows = con.execute(
+        """
+        SELECT c.contract_id, l.weight, l.fraction, l.status
+        FROM contract_current c
+        LEFT JOIN settlement_latest s
+               ON s.contract_id = c.contract_id AND year(s.period_start) = ?
+        LEFT JOIN settlement_line l
+               ON l.settlement_id = s.settlement_id AND l.line_kind = 'indicator'
+        WHERE c.framework = ?
+        ORDER BY c.contract_id, s.period_start, l.line_no
+        """,
+        [year, framework],
+    ).fetchall()
+    lines: dict[str, list[StoredLine]] = {}
+    for contract, weight, fraction, status in rows:
+        found = lines.setdefault(contract, [])
+        if status is not None:
+            found.append(
+                StoredLine(Decimal(weight), Decimal(fraction) if fraction else None, status)
+            )
+    return lines
+
+
+def previous_order(con: duckdb.DuckDBPyConnection, framework: str, year: int) -> list[str]:
+    """The order stored for the year before, or else computed from that year's settlements."""
+    rows = con.execute(
+        """
+        SELECT contract_id FROM priority_order
+        WHERE framework = ? AND year = ? AND computed_at = (
+            SELECT max(computed_at) FROM priority_order WHERE framework = ? AND year = ?)
+        ORDER BY position
+        """,
+        [framework, year - 1, framework, year - 1],
+    ).fetchall()
+    if rows:
+        return [r[0] for r in rows]
+    lines = year_lines(con, framework, year - 1)
+    if not any(lines.values()):
+        return []
+    return [r.contract for r in priority_order(lines) if r.score is not None]
+
+
+def rank(db: Path, framework: str, year: int) -> list[RankedContract]:
+    """Compute, store and return the framework's priority order for the year."""
+    with store.writing(db) as con:
+        lines = year_lines(con, framework, year)
+        if not lines:
+            raise ValueError(f"no contract belongs to framework {framework!r}")
+        order = priority_order(lines, previous_order(con, framework, year))
+        suppliers = dict(
+            con.execute(
+                "SELECT contract_id, supplier_name FROM contract_current WHERE framework = ?",
+                [framework],
+            ).fetchall()
+        )
+        computed_at = store.now()
+        ranked = [
+            RankedContract(
+                r, suppliers[r.contract],
+                sum(1 for line in lines[r.contract] if line.status != "not-assessable"),
+            )
+            for r in order
+        ]  # fmt: skip
+        store.insert_rows(
+            con,
+            "priority_order",
+            [
+                {
+                    "framework": framework, "year": year, "computed_at": computed_at,
+                    "position": r.rank.position, "contract_id": r.rank.contract,
+                    "supplier_name": r.supplier,
+                    "score": None if r.rank.score is None else str(r.rank.score),
+                    "assessed": r.assessed, "previous_position": r.rank.previous_position,
+                    "movement": r.rank.movement,
+                }
+                for r in ranked
+            ],
+        )  # fmt: skip
+    return ranked

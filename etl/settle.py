@@ -1,0 +1,497 @@
+"""Stored deliveries -> the engine -> stored settlement versions.
+
+For each contract the newest delivery of every contract x indicator x period wins
+(`observation_current`); its rows are summed per indicator x period in DuckDB into the
+engine's tallies, and `contracts.settlement.settle_contract` does the rest. A settlement is
+stored as a new version only when its result, its terms version or the deliveries it used
+changed. Approved versions are never touched: a change after approval becomes a
+`correction` version that shows, line by line, the money difference against the approved one.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from contracts.periods import Period, parse_period_name
+from contracts.settlement import PeriodSettlement, settle_contract
+from contracts.terms import Contract, load_contract_text
+from contracts.values import Tally
+from etl import store
+
+CENT = Decimal("0.01")
+
+
+class SettleError(Exception):
+    """A settle, approve or export request that cannot be done as asked."""
+
+
+@dataclass
+class SettleOutcome:
+    contract: str
+    period: str
+    action: str  # created | unchanged | new-draft | correction
+    version: int
+    net: Decimal
+    net_difference: Decimal | None = None
+
+
+@dataclass
+class SettleReport:
+    outcomes: list[SettleOutcome] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+
+def current_terms(
+    con: duckdb.DuckDBPyConnection, contract_id: str | None = None
+) -> dict[str, tuple[Contract, int]]:
+    """The current terms of each contract (or of one), with their version."""
+    rows = con.execute(
+        "SELECT contract_id, version, toml_text, source_file FROM contract_current "
+        "WHERE ? IS NULL OR contract_id = ? ORDER BY contract_id",
+        [contract_id, contract_id],
+    ).fetchall()
+    return {row[0]: (load_contract_text(row[2], row[3]), int(row[1])) for row in rows}
+
+
+def tallies_by_contract(
+    con: duckdb.DuckDBPyConnection, contract_id: str | None
+) -> dict[str, dict[tuple[str, Period], Tally]]:
+    """Σ per contract x indicator x delivered period, over the current deliveries."""
+    rows = con.execute(
+        """
+        SELECT contract_id, indicator_id, period, count(*)::BIGINT,
+               sum(coalesce(n, 1))::BIGINT, coalesce(sum(value), 0),
+               coalesce(sum(value * coalesce(n, 1)), 0), coalesce(sum(numerator), 0),
+               coalesce(sum(denominator), 0), coalesce(sum(excluded), 0)
+        FROM observation_current
+        WHERE ? IS NULL OR contract_id = ?
+        GROUP BY ALL
+        """,
+        [contract_id, contract_id],
+    ).fetchall()
+    clients = _client_outcomes(con, contract_id)
+    result: dict[str, dict[tuple[str, Period], Tally]] = defaultdict(dict)
+    for contract, indicator, period_name, count, n, total, weighted, num, den, excl in rows:
+        period = _period(period_name)
+        result[contract][(indicator, period)] = Tally(
+            rows=int(count),
+            n=int(n),
+            value_sum=Decimal(total),
+            weighted_sum=Decimal(weighted),
+            numerator=Decimal(num),
+            denominator=Decimal(den),
+            excluded=Decimal(excl),
+            client_outcomes=clients.get((contract, indicator, period_name), ()),
+        )
+    return result
+
+
+def _client_outcomes(
+    con: duckdb.DuckDBPyConnection, contract_id: str | None
+) -> dict[tuple[str, str, str], tuple[tuple[str, Decimal], ...]]:
+    """Outcomes per client, for the rate scale's max_per_client (record-level sum rows)."""
+    rows = con.execute(
+        """
+        SELECT o.contract_id, o.indicator_id, o.period, o.client, sum(o.value)
+        FROM observation_current o
+        JOIN indicator_current i USING (contract_id, indicator_id)
+        WHERE i.bonus_scale = 'rate' AND o.client IS NOT NULL
+          AND (? IS NULL OR o.contract_id = ?)
+        GROUP BY ALL ORDER BY ALL
+        """,
+        [contract_id, contract_id],
+    ).fetchall()
+    grouped: dict[tuple[str, str, str], list[tuple[str, Decimal]]] = defaultdict(list)
+    for contract, indicator, period, client, total in rows:
+        grouped[(contract, indicator, period)].append((client, Decimal(total)))
+    return {key: tuple(values) for key, values in grouped.items()}
+
+
+def _period(name: str) -> Period:
+    period = parse_period_name(name)
+    if period is None:
+        raise SettleError(f"stored period {name!r} is not a period name")
+    return period
+
+
+def deliveries_by_contract(
+    con: duckdb.DuckDBPyConnection, contract_id: str | None
+) -> dict[str, list[tuple[date, int]]]:
+    """(first day of the delivered period, delivery id) of the current deliveries."""
+    rows = con.execute(
+        "SELECT contract_id, period_start, delivery_id FROM scope_current "
+        "WHERE ? IS NULL OR contract_id = ?",
+        [contract_id, contract_id],
+    ).fetchall()
+    result: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    for contract, start, delivery in rows:
+        result[contract].append((start, int(delivery)))
+    return result
+
+
+def deliveries_used(
+    contract: Contract, period: Period, scope: Sequence[tuple[date, int]]
+) -> list[int]:
+    """The deliveries whose rows fall in the period, or in the same period a year earlier
+    when an indicator's improvement baseline is the previous year."""
+    windows = [period]
+    if any(
+        i.bonus is not None and i.bonus.baseline == "previous-year" for i in contract.indicators
+    ):
+        windows.append(period.previous_year())
+    return sorted({d for start, d in scope for w in windows if w.first_day <= start <= w.last_day})
+
+
+def settlement_digest(
+    terms_version: int, deliveries: Sequence[int], result: PeriodSettlement
+) -> str:
+    """What decides whether settling again is a change: terms, inputs and the result."""
+    payload = {"terms": terms_version, "deliveries": list(deliveries), "result": asdict(result)}
+    text = json.dumps(payload, sort_keys=True, default=_plain)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Decimal | date | Period):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def settle(
+    db: Path,
+    contract_id: str | None = None,
+    period_name: str | None = None,
+    by: str | None = None,
+) -> SettleReport:
+    """Settle every period of every contract (or the one asked) and store what changed."""
+    wanted = _wanted_period(period_name)
+    report = SettleReport()
+    with store.writing(db) as con:
+        terms = current_terms(con, contract_id)
+        if contract_id is not None and not terms:
+            raise SettleError(f"unknown contract {contract_id!r}")
+        tallies = tallies_by_contract(con, contract_id)
+        scopes = deliveries_by_contract(con, contract_id)
+        latest = _latest_versions(con, contract_id)
+        next_id = _next_settlement_id(con)
+        pending = _Pending()
+        for cid, (contract, terms_version) in terms.items():
+            for result in settle_contract(contract, tallies.get(cid, {})):
+                if wanted is not None and result.period != wanted:
+                    continue
+                used = deliveries_used(contract, result.period, scopes.get(cid, []))
+                digest = settlement_digest(terms_version, used, result)
+                outcome = _store_version(
+                    con, pending, cid, result, terms_version, used, digest,
+                    latest.get((cid, result.period.name)), next_id, by,
+                )  # fmt: skip
+                if outcome.action != "unchanged":
+                    next_id += 1
+                report.outcomes.append(outcome)
+        pending.flush(con)
+    return report
+
+
+def _wanted_period(name: str | None) -> Period | None:
+    if name is None:
+        return None
+    period = parse_period_name(name)
+    if period is None:
+        raise SettleError(f"{name!r} is not a period: use 2025-03, 2025-Q1, 2025-H1 or 2025")
+    return period
+
+
+@dataclass(frozen=True)
+class _Stored:
+    settlement_id: int
+    version: int
+    status: str
+    digest: str
+    kind: str
+    corrects: int | None
+    approved_id: int | None  # the newest approved version of this contract x period
+
+
+def _latest_versions(
+    con: duckdb.DuckDBPyConnection, contract_id: str | None
+) -> dict[tuple[str, str], _Stored]:
+    rows = con.execute(
+        """
+        SELECT l.contract_id, l.period, l.settlement_id, l.version, l.status, l.digest, l.kind,
+               l.corrects,
+               (SELECT max(a.settlement_id) FROM settlement a WHERE a.contract_id = l.contract_id
+                AND a.period = l.period AND a.status = 'approved')
+        FROM settlement_latest l WHERE ? IS NULL OR l.contract_id = ?
+        """,
+        [contract_id, contract_id],
+    ).fetchall()
+    return {(r[0], r[1]): _Stored(int(r[2]), int(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows}
+
+
+def _next_settlement_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = store.fetch_one(con, "SELECT coalesce(max(settlement_id), 0) + 1 FROM settlement")
+    return int(row[0]) if row else 1
+
+
+class _Pending:
+    """Rows to insert, gathered so that a settle of thousands of contracts is a few inserts."""
+
+    def __init__(self) -> None:
+        self.settlements: list[dict[str, Any]] = []
+        self.lines: list[dict[str, Any]] = []
+        self.deliveries: list[dict[str, Any]] = []
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        for table, rows in (
+            ("settlement", self.settlements),
+            ("settlement_line", self.lines),
+            ("settlement_delivery", self.deliveries),
+        ):
+            if rows:
+                store.insert_rows(con, table, rows)
+
+
+def _store_version(
+    con: duckdb.DuckDBPyConnection,
+    pending: _Pending,
+    contract_id: str,
+    result: PeriodSettlement,
+    terms_version: int,
+    used: list[int],
+    digest: str,
+    latest: _Stored | None,
+    settlement_id: int,
+    by: str | None,
+) -> SettleOutcome:
+    period = result.period.name
+    net = result.net
+    if latest is not None and latest.digest == digest:
+        return SettleOutcome(contract_id, period, "unchanged", latest.version, net)
+    version = 1 if latest is None else latest.version + 1
+    corrects = latest.approved_id if latest is not None else None
+    previous_lines: list[dict[str, Any]] = []
+    net_difference = None
+    if corrects is not None:
+        previous_lines, previous_net = _approved_lines(con, corrects)
+        net_difference = net - previous_net
+    if latest is not None and latest.status == "draft":
+        con.execute(
+            "UPDATE settlement SET status = 'replaced' WHERE settlement_id = ?",
+            [latest.settlement_id],
+        )
+    pending.settlements.append(
+        {
+            "settlement_id": settlement_id, "contract_id": contract_id, "period": period,
+            "period_start": result.period.first_day, "period_end": result.period.last_day,
+            "version": version, "kind": "correction" if corrects is not None else "original",
+            "status": "draft", "terms_version": terms_version, "digest": digest,
+            "period_value": result.period_value.quantize(CENT), "share": str(result.share),
+            "bonus_total": result.bonus_total, "sanction_total": result.sanction_total,
+            "net": net, "gate_failed": ", ".join(result.gate_failed) or None,
+            "corrects": corrects, "net_difference": net_difference, "created_at": store.now(),
+            "created_by": by, "approved_at": None, "approved_by": None,
+        }
+    )  # fmt: skip
+    pending.lines.extend(line_rows(settlement_id, result, previous_lines))
+    pending.deliveries.extend({"settlement_id": settlement_id, "delivery_id": d} for d in used)
+    action = "created" if latest is None else ("correction" if corrects else "new-draft")
+    return SettleOutcome(contract_id, period, action, version, net, net_difference)
+
+
+def _approved_lines(
+    con: duckdb.DuckDBPyConnection, settlement_id: int
+) -> tuple[list[dict[str, Any]], Decimal]:
+    lines = con.sql(
+        "SELECT * FROM settlement_line WHERE settlement_id = ? AND line_kind <> 'removed' "
+        "ORDER BY line_no",
+        params=[settlement_id],
+    ).pl()
+    row = store.fetch_one(
+        con, "SELECT net FROM settlement WHERE settlement_id = ?", [settlement_id]
+    )
+    return lines.to_dicts(), Decimal(row[0]) if row else Decimal(0)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def line_rows(
+    settlement_id: int, result: PeriodSettlement, previous: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The stored lines of a settlement: indicator lines, then adjustments, then (in a
+    correction) lines of the corrected version that no longer exist, at zero."""
+    before = {_line_key(p): p for p in previous}
+    rows: list[dict[str, Any]] = []
+    for line in result.lines:
+        level = line.level
+        rows.append(
+            _empty_line()
+            | {
+                "line_kind": "indicator", "indicator_id": line.indicator, "status": line.status,
+                "value": _text(line.value), "n": _text(line.n), "min_n": line.min_n,
+                "level_from": level.start if level else None,
+                "minimum": _text(level.minimum) if level else None,
+                "threshold": _text(level.threshold) if level else None,
+                "target": _text(level.target) if level else None,
+                "direction": line.direction, "aggregate": line.aggregate,
+                "weight": _text(line.weight), "scale": line.scale,
+                "fraction": _text(line.fraction), "baseline": _text(line.baseline),
+                "money": _text(line.money), "bonus_exact": _text(line.bonus_exact),
+                "bonus_before_gate": line.bonus_before_gate, "bonus": line.bonus,
+                "sanction_exact": _text(line.sanction_exact), "sanction": line.sanction,
+                "rule": line.rule, "explanation": line.explanation,
+            }
+        )  # fmt: skip
+    for adjustment in result.adjustments:
+        rows.append(
+            _empty_line()
+            | {
+                "line_kind": "adjustment", "adjustment_kind": adjustment.kind,
+                "side": adjustment.side, "amount": adjustment.amount,
+                "counted": adjustment.counted, "explanation": adjustment.reason,
+            }
+        )  # fmt: skip
+    keys = {_line_key(r) for r in rows}
+    for key, old in before.items():
+        if key not in keys:
+            rows.append(
+                _empty_line()
+                | {
+                    "line_kind": "removed", "indicator_id": old["indicator_id"],
+                    "adjustment_kind": old["adjustment_kind"], "side": old["side"],
+                    "bonus": Decimal("0.00") if old["bonus"] is not None else None,
+                    "sanction": Decimal("0.00") if old["sanction"] is not None else None,
+                    "amount": Decimal("0.00") if old["amount"] is not None else None,
+                    "counted": old["counted"],
+                    "explanation": "in the corrected version, no longer in this one",
+                }
+            )  # fmt: skip
+    for number, row in enumerate(rows, start=1):
+        row["settlement_id"] = settlement_id
+        row["line_no"] = number
+        if before:
+            old = before.get(_line_key(row), {})
+            for name in ("bonus", "sanction", "amount"):
+                new_value, old_value = row[name], old.get(name)
+                if new_value is not None or old_value is not None:
+                    row[f"{name}_difference"] = (new_value or Decimal(0)) - (
+                        old_value or Decimal(0)
+                    )
+    return rows
+
+
+def _line_key(row: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
+    kind = "adjustment" if row.get("adjustment_kind") else "indicator"
+    return kind, row.get("indicator_id"), row.get("adjustment_kind")
+
+
+_LINE_COLUMNS = (
+    "settlement_id", "line_no", "line_kind", "indicator_id", "status", "value", "n", "min_n",
+    "level_from", "minimum", "threshold", "target", "direction", "aggregate", "weight", "scale",
+    "fraction", "baseline", "money", "bonus_exact", "bonus_before_gate", "bonus",
+    "sanction_exact", "sanction", "adjustment_kind", "side", "amount", "counted", "rule",
+    "explanation", "bonus_difference", "sanction_difference", "amount_difference",
+)  # fmt: skip
+
+
+def _empty_line() -> dict[str, Any]:
+    return dict.fromkeys(_LINE_COLUMNS)
+
+
+def approve(db: Path, contract_id: str, period_name: str, by: str) -> tuple[int, str]:
+    """Lock the newest draft of a contract x period; returns (version, kind)."""
+    period = _wanted_period(period_name)
+    assert period is not None
+    with store.writing(db) as con:
+        row = store.fetch_one(
+            con,
+            "SELECT settlement_id, version, status, kind FROM settlement_latest "
+            "WHERE contract_id = ? AND period = ?",
+            [contract_id, period.name],
+        )
+        if row is None:
+            raise SettleError(f"{contract_id} {period.name} has not been settled yet")
+        settlement_id, version, status, kind = row
+        if status == "approved":
+            raise SettleError(
+                f"{contract_id} {period.name} v{version} is already approved; an approved "
+                "settlement never changes"
+            )
+        stale = stale_settlements(con, contract_id, period.name, include_drafts=True)
+        if stale:
+            raise SettleError(
+                f"{contract_id} {period.name} v{version}: its inputs changed after it was "
+                f"settled ({stale[0][3]}); run `vaikuttavuus settle` first"
+            )
+        con.execute(
+            "UPDATE settlement SET status = 'approved', approved_at = ?, approved_by = ? "
+            "WHERE settlement_id = ?",
+            [store.now(), by, settlement_id],
+        )
+    return int(version), str(kind)
+
+
+def stale_settlements(
+    con: duckdb.DuckDBPyConnection,
+    contract_id: str | None = None,
+    period_name: str | None = None,
+    *,
+    include_drafts: bool = False,
+) -> list[tuple[str, str, int, str]]:
+    """Newest settlements (approved ones, or also drafts) whose inputs changed since:
+    (contract, period, version, why)."""
+    rows = con.execute(
+        """
+        WITH latest AS (
+            SELECT * FROM settlement_latest
+            WHERE status IN ('approved', CASE WHEN ? THEN 'draft' ELSE 'approved' END)
+              AND (? IS NULL OR contract_id = ?) AND (? IS NULL OR period = ?)
+        ),
+        now_used AS (
+            SELECT l.settlement_id, s.delivery_id FROM latest l
+            JOIN scope_current s ON s.contract_id = l.contract_id
+             AND s.period_start BETWEEN l.period_start AND l.period_end
+        ),
+        newer AS (
+            SELECT DISTINCT settlement_id FROM now_used n
+            WHERE NOT EXISTS (SELECT 1 FROM settlement_delivery d
+                              WHERE d.settlement_id = n.settlement_id
+                                AND d.delivery_id = n.delivery_id)
+        )
+        SELECT l.contract_id, l.period, l.version,
+               CASE WHEN c.version <> l.terms_version
+                    THEN 'terms changed to version ' || c.version
+                    ELSE 'newer deliveries' END
+        FROM latest l JOIN contract_current c USING (contract_id)
+        WHERE c.version <> l.terms_version OR l.settlement_id IN (SELECT * FROM newer)
+        ORDER BY 1, 2
+        """,
+        [include_drafts, contract_id, contract_id, period_name, period_name],
+    ).fetchall()
+    return [(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+
+def settlements_frame(
+    con: duckdb.DuckDBPyConnection,
+    contract_id: str | None = None,
+    period_name: str | None = None,
+) -> pl.DataFrame:
+    """The newest version of each selected settlement, in contract and period order."""
+    frame: pl.DataFrame = con.sql(
+        "SELECT * FROM settlement_latest WHERE (?::VARCHAR IS NULL OR contract_id = ?) "
+        "AND (?::VARCHAR IS NULL OR period = ?) ORDER BY contract_id, period_start",
+        params=[contract_id, contract_id, period_name, period_name],
+    ).pl()
+    return frame
