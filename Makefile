@@ -13,8 +13,9 @@ DB ?= vaikuttavuus.duckdb
 
 install: .venv/.installed
 
-## Build the sample database from sample_data/ and print what it loaded.
+## Build the sample database from sample_data/, print what it loaded, start the dashboard.
 demo: sample-db
+	$(RUN) vaikuttavuus --db $(DB) serve --port 8501
 
 sample-db: install
 	$(RUN) python sample_data/build_demo.py --db $(DB)

@@ -118,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     rank_parser.add_argument("--framework", required=True)
     rank_parser.add_argument("--year", required=True, type=int)
     rank_parser.set_defaults(run=cmd_rank)
+
+    serve_parser = commands.add_parser(
+        "serve", parents=[common], help="start the dashboard on an existing database"
+    )
+    serve_parser.add_argument("--port", type=int, default=8501)
+    serve_parser.add_argument(
+        "--address", default="localhost", help="where to listen (default: localhost)"
+    )
+    serve_parser.set_defaults(run=cmd_serve)
     return parser
 
 
@@ -415,6 +424,24 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     header = ("#", "contract", "supplier", "score", "assessed", "last year", "movement")
     print(format_table(header, rows), file=out)
     return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    """Run Streamlit on dashboard/app.py; the database path reaches it via $VAIKUTTAVUUS_DB."""
+    import os
+    import subprocess
+
+    if not db.exists():
+        raise store.StoreError(f"{db}: no database here; run `make demo` or `vaikuttavuus init`")
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    env = dict(os.environ, **{store.DB_ENV: str(db.resolve())})
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port), "--server.address", args.address,
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    print(f"dashboard on http://{args.address}:{args.port} (database {db})", file=out, flush=True)
+    return subprocess.call(command, env=env)
 
 
 def _movement(movement: int | None) -> str:

@@ -1,0 +1,1 @@
+"""Synthetic sample contracts, supplier deliveries and benchmark data (see README.md)."""
