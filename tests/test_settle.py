@@ -1,0 +1,266 @@
+"""Settlements from stored deliveries: versions, approval, corrections, exports, ranking."""
+
+import csv
+import io
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from etl import store
+from sample_data.build_demo import build
+from tests.conftest import REPO, SHARED, run_cli
+
+SAMPLE = REPO / "sample_data"
+AALTO = SAMPLE / "deliveries" / "hoiva-aalto"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "sample_settlements.csv"
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample database, built once by the real ETL exactly as `make demo` builds it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    assert build(path) == 0
+    return path
+
+
+@pytest.fixture
+def demo(demo_store: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample database for a test that writes."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store, path)
+    return path
+
+
+@pytest.fixture
+def aalto(tmp_path: Path) -> Path:
+    """Hoiva Aalto's two contracts with its original 2024–2025 deliveries, settled, nothing
+    approved."""
+    path = tmp_path / "aalto.duckdb"
+    assert run_cli("--db", path, "init")[0] == 0
+    terms = [SAMPLE / "contracts" / f"{c}.toml" for c in ("KH-2024-001", "TPA-2024-002")]
+    assert run_cli("--db", path, "contracts", "add", *terms)[0] == 0
+    originals = sorted(AALTO.glob("aalto-*.csv"))
+    assert len(originals) == 8
+    status, out = run_cli("--db", path, "load", *originals)
+    assert status == 0, out
+    assert run_cli("--db", path, "settle")[0] == 0
+    return path
+
+
+def lines_of(db: Path, contract: str, period: str, version: int) -> list[tuple[object, ...]]:
+    with store.reading(db) as con:
+        return con.execute(
+            "SELECT l.* FROM settlement_line l JOIN settlement s USING (settlement_id) "
+            "WHERE s.contract_id = ? AND s.period = ? AND s.version = ? ORDER BY l.line_no",
+            [contract, period, version],
+        ).fetchall()
+
+
+def test_public_check_cases_pass_from_the_cli() -> None:
+    cases = sorted((SHARED / "cases").glob("*.toml"))
+    status, out = run_cli("check", *cases)
+    assert status == 0, out
+    assert out.splitlines()[-1] == f"{len(cases)} passed, 0 failed"
+
+
+def test_check_names_each_difference_and_a_malformed_case(tmp_path: Path) -> None:
+    case = (SHARED / "cases" / "01-linear-scale.toml").read_text(encoding="utf-8")
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(case.replace('bonus = "125000.00"', 'bonus = "125000.01"'), encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(case.replace('status = "partial"', 'status = "partial"\ncolour = 1'))
+    status, out = run_cli("check", wrong, broken)
+    assert status == 2
+    lines = out.splitlines()
+    assert lines[0].startswith(f"FAIL {wrong}")
+    assert "  2019 flu bonus: expected 125000.01, got 125000.00" in lines
+    assert any(line.startswith(f"ERROR {broken}") and "colour" in line for line in lines)
+    assert lines[-1] == "0 passed, 2 failed"
+
+
+def test_settling_again_with_nothing_changed_creates_no_version(demo: Path) -> None:
+    status, out = run_cli("--db", demo, "settle")
+    assert status == 0
+    assert out.splitlines()[-1] == (
+        "90 settlement(s): 0 new, 0 new drafts, 0 corrections, 90 unchanged"
+    )
+
+
+def test_an_approved_settlement_never_changes_and_a_correction_shows_the_difference(
+    aalto: Path,
+) -> None:
+    before = lines_of(aalto, "KH-2024-001", "2025-Q1", 1)
+    status, out = run_cli(
+        "--db", aalto, "approve", "--contract", "KH-2024-001", "--period", "2025-Q1",
+        "--by", "Talous Testi",
+    )  # fmt: skip
+    assert (status, out) == (
+        0,
+        "KH-2024-001 2025-Q1 v1 (original) approved by Talous Testi; it is now locked\n",
+    )
+    status, out = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
+    assert status == 0
+    assert (
+        "note: approved settlement KH-2024-001 2025-Q1 v1 has changed inputs (newer "
+        "deliveries); `vaikuttavuus settle` writes its correction"
+    ) in out
+    status, out = run_cli("--db", aalto, "settle")
+    assert status == 0
+    assert out.splitlines()[0] == (
+        "KH-2024-001 2025-Q1 v2: CORRECTION of the approved version, net 6 559,49 €, "
+        "difference −2 440,51 €"
+    )
+    assert lines_of(aalto, "KH-2024-001", "2025-Q1", 1) == before
+    with store.reading(aalto) as con:
+        versions = con.execute(
+            "SELECT version, kind, status, net, corrects IS NOT NULL, net_difference, approved_by "
+            "FROM settlement WHERE contract_id = 'KH-2024-001' AND period = '2025-Q1' "
+            "ORDER BY version"
+        ).fetchall()
+        differences = con.execute(
+            "SELECT l.indicator_id, l.status, l.bonus, l.bonus_difference, l.sanction_difference "
+            "FROM settlement_line l JOIN settlement s USING (settlement_id) "
+            "WHERE s.contract_id = 'KH-2024-001' AND s.period = '2025-Q1' AND s.version = 2 "
+            "AND l.line_kind = 'indicator' ORDER BY l.line_no"
+        ).fetchall()
+    assert versions == [
+        (1, "original", "approved", Decimal("9000.00"), False, None, "Talous Testi"),
+        (2, "correction", "draft", Decimal("6559.49"), True, Decimal("-2440.51"), None),
+    ]
+    assert differences == [
+        ("adl", "partial", Decimal("1559.49"), Decimal("-2440.51"), Decimal("0.00")),
+        ("nps", "achieved", Decimal("3000.00"), Decimal("0.00"), Decimal("0.00")),
+        ("kaatumiset", "achieved", Decimal("2000.00"), Decimal("0.00"), Decimal("0.00")),
+    ]
+
+
+def test_an_approved_settlement_cannot_be_approved_again(demo: Path) -> None:
+    args = ("--db", demo, "approve", "--contract", "KH-2024-001", "--period", "2024-Q4")
+    status, out = run_cli(*args, "--by", "Toinen")
+    assert status == 2
+    assert out == ""
+    status, out = run_cli(
+        "--db", demo, "approve", "--contract", "KH-2024-001", "--period", "2025-Q1", "--by", "T"
+    )
+    assert (status, out) == (
+        0,
+        "KH-2024-001 2025-Q1 v2 (correction) approved by T; it is now locked\n",
+    )
+
+
+def test_a_draft_whose_inputs_changed_cannot_be_approved(aalto: Path) -> None:
+    assert run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")[0] == 0
+    status, _ = run_cli(
+        "--db", aalto, "approve", "--contract", "KH-2024-001", "--period", "2025-Q1", "--by", "T"
+    )
+    assert status == 2
+
+
+def test_csv_export_has_indicator_rows_and_a_total(demo: Path, tmp_path: Path) -> None:
+    path = tmp_path / "maksut.csv"
+    status, out = run_cli(
+        "--db", demo, "settle", "--contract", "KH-2024-001", "--period", "2025-Q1", "--out", path
+    )
+    assert status == 0
+    assert out.splitlines()[-1] == f"wrote 4 rows to {path}"
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert [(r["indicator"], r["status"], r["bonus"], r["sanction"], r["net"]) for r in rows] == [
+        ("adl", "partial", "1559.49", "0.00", ""),
+        ("nps", "achieved", "3000.00", "0.00", ""),
+        ("kaatumiset", "achieved", "2000.00", "0.00", ""),
+        ("TOTAL", "", "6559.49", "0.00", "6559.49"),
+    ]
+    assert rows[0]["fraction"] == "0.389873"
+    assert rows[-1]["net_difference"] == "-2440.51"
+
+
+def test_finnish_csv_reads_back_with_semicolons_and_decimal_commas_to_the_same_cents(
+    demo: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "maksut.fi.csv"
+    assert run_cli("--db", demo, "settle", "--out", path)[0] == 0
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";")
+    totals = {
+        (r["contract"], r["period"]): Decimal(r["net"].replace(",", "."))
+        for r in reader
+        if r["indicator"] == "TOTAL"
+    }
+    with store.reading(demo) as con:
+        stored = {
+            (c, p): net
+            for c, p, net in con.execute(
+                "SELECT contract_id, period, net FROM settlement_latest"
+            ).fetchall()
+        }
+    assert len(totals) == 90
+    assert totals == stored
+
+
+def test_xlsx_export_opens_and_holds_summary_lines_and_adjustments(
+    demo: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "maksut.xlsx"
+    assert run_cli("--db", demo, "settle", "--contract", "TPA-2024-001", "--out", path)[0] == 0
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Yhteenveto", "Rivit", "Oikaisut"]
+    summary = list(workbook["Yhteenveto"].iter_rows(values_only=True))
+    assert summary[0] == (
+        "contract", "supplier", "period", "version", "settlement_status", "bonus", "sanction",
+        "net", "net_difference",
+    )  # fmt: skip
+    with store.reading(demo) as con:
+        stored = con.execute(
+            "SELECT period, bonus_total, sanction_total, net FROM settlement_latest "
+            "WHERE contract_id = 'TPA-2024-001' ORDER BY period_start"
+        ).fetchall()
+        adjustments = con.execute(
+            "SELECT count(*) FROM settlement_line JOIN settlement_latest USING (settlement_id) "
+            "WHERE contract_id = 'TPA-2024-001' AND line_kind = 'adjustment'"
+        ).fetchall()[0][0]
+    assert [
+        (r[2], Decimal(str(r[5])), Decimal(str(r[6])), Decimal(str(r[7]))) for r in summary[1:]
+    ] == [(p, b, s, n) for p, b, s, n in stored]
+    assert workbook["Yhteenveto"]["H2"].number_format == '#,##0.00 "€"'
+    assert workbook["Oikaisut"].max_row == adjustments + 1
+    assert adjustments > 0
+
+
+def test_rank_prints_and_stores_the_order_of_each_sample_framework(demo: Path) -> None:
+    for framework in ("KH-PUITE-2024", "TPA-PUITE-2024"):
+        status, out = run_cli("--db", demo, "rank", "--framework", framework, "--year", "2024")
+        assert status == 0
+        status, out = run_cli("--db", demo, "rank", "--framework", framework, "--year", "2025")
+        assert status == 0, out
+        lines = out.splitlines()
+        assert lines[0] == f"priority order {framework} 2025"
+        assert [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
+        assert all(
+            ("▲" in ln or "▼" in ln or " = " in ln or ln.rstrip().endswith("=")) for ln in lines[2:]
+        )
+    with store.reading(demo) as con:
+        assert con.execute(
+            "SELECT framework, year, count(*) FROM priority_order GROUP BY ALL ORDER BY ALL"
+        ).fetchall() == [
+            ("KH-PUITE-2024", 2024, 3),
+            ("KH-PUITE-2024", 2025, 3),
+            ("TPA-PUITE-2024", 2024, 3),
+            ("TPA-PUITE-2024", 2025, 3),
+        ]
+
+
+def test_sample_settlements_match_the_reviewed_golden_file(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "all.csv"
+    with store.reading(demo_store) as con:
+        from etl.export import export
+
+        export(con, path, None, None)
+    assert path.read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
