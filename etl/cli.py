@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     settle_parser.add_argument(
         "--period", help="only this period (2025-03, 2025-Q1, 2025-H1, 2025)"
     )
+    settle_parser.add_argument("--year", type=int, help="only the periods of this year")
     settle_parser.add_argument(
         "--out", type=Path, help="also write FILE.csv, FILE.fi.csv or FILE.xlsx"
     )
@@ -332,7 +333,7 @@ def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     try:
-        report = settle.settle(db, args.contract, args.period, args.by)
+        report = settle.settle(db, args.contract, args.period, args.by, args.year)
     except settle.SettleError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR

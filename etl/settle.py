@@ -65,9 +65,12 @@ def current_terms(
 
 
 def tallies_by_contract(
-    con: duckdb.DuckDBPyConnection, contract_id: str | None
+    con: duckdb.DuckDBPyConnection, contract_id: str | None, year: int | None = None
 ) -> dict[str, dict[tuple[str, Period], Tally]]:
-    """Σ per contract x indicator x delivered period, over the current deliveries."""
+    """Σ per contract x indicator x delivered period, over the current deliveries (of the
+    year and the one before, when a year is given)."""
+    first = date(year - 1, 1, 1) if year is not None else date.min
+    last = date(year, 12, 31) if year is not None else date.max
     rows = con.execute(
         """
         SELECT contract_id, indicator_id, period, count(*)::BIGINT,
@@ -75,10 +78,10 @@ def tallies_by_contract(
                coalesce(sum(value * coalesce(n, 1)), 0), coalesce(sum(numerator), 0),
                coalesce(sum(denominator), 0), coalesce(sum(excluded), 0)
         FROM observation_current
-        WHERE ? IS NULL OR contract_id = ?
+        WHERE (? IS NULL OR contract_id = ?) AND period_start BETWEEN ? AND ?
         GROUP BY ALL
         """,
-        [contract_id, contract_id],
+        [contract_id, contract_id, first, last],
     ).fetchall()
     clients = _client_outcomes(con, contract_id)
     result: dict[str, dict[tuple[str, Period], Tally]] = defaultdict(dict)
@@ -173,15 +176,18 @@ def settle(
     contract_id: str | None = None,
     period_name: str | None = None,
     by: str | None = None,
+    year: int | None = None,
 ) -> SettleReport:
-    """Settle every period of every contract (or the one asked) and store what changed."""
+    """Settle every period of every contract (or the one, period or calendar year asked) and
+    store what changed. With a year, only that year's rows and the year before (for
+    previous-year baselines) are read."""
     wanted = _wanted_period(period_name)
     report = SettleReport()
     with store.writing(db) as con:
         terms = current_terms(con, contract_id)
         if contract_id is not None and not terms:
             raise SettleError(f"unknown contract {contract_id!r}")
-        tallies = tallies_by_contract(con, contract_id)
+        tallies = tallies_by_contract(con, contract_id, year)
         scopes = deliveries_by_contract(con, contract_id)
         latest = _latest_versions(con, contract_id)
         next_id = _next_settlement_id(con)
@@ -189,6 +195,8 @@ def settle(
         for cid, (contract, terms_version) in terms.items():
             for result in settle_contract(contract, tallies.get(cid, {})):
                 if wanted is not None and result.period != wanted:
+                    continue
+                if year is not None and result.period.year != year:
                     continue
                 used = deliveries_used(contract, result.period, scopes.get(cid, []))
                 digest = settlement_digest(terms_version, used, result)

@@ -17,8 +17,9 @@ months with so few observations that they are not assessable. Client codes are p
 Column names follow the loader's conventions (case-insensitive, Finnish or English):
 `sopimus`/`contract`, `mittari`/`indicator`, `kuukausi`/`kausi`/`period`, `arvo`/`value`, `n`,
 `osoittaja`/`numerator`, `nimittäjä`/`denominator`, `poissuljetut`/`excluded`,
-`asiakas`/`client`. `huomautus` (free text, Hoiva Aalto only) is not a known column: the loader
-ignores it with a warning, but its Windows-1252 characters (€ – “ ”) must decode correctly.
+`asiakas`/`client`, `huomautus`/`note`. `huomautus` (free text, Hoiva Aalto only) is stored
+with each row as the supplier wrote it, so its Windows-1252 characters (€ – “ ”) must decode
+correctly.
 
 ## Load order
 
