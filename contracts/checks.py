@@ -8,7 +8,7 @@ in `contracts` that read files.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +21,14 @@ from contracts.periods import (
 )
 from contracts.scales import STATUSES
 from contracts.settlement import Line, PeriodSettlement, settle_contract
-from contracts.terms import Contract, Problem, TermsError, parse_contract, parse_toml_text
+from contracts.terms import (
+    Contract,
+    Problem,
+    TermsError,
+    parse_contract,
+    parse_toml_text,
+    to_decimal,
+)
 from contracts.values import Observation, tally_observations
 
 CASE_KEYS = ("name", "source", "contract", "observation", "expect")
@@ -334,7 +341,7 @@ def _row_period(value: object, contract: Contract, fail: Fail) -> Period | None:
 
 
 def _number(value: object, key: str, fail: Fail) -> Decimal | None:
-    number = _to_decimal(value)
+    number = to_decimal(value)
     if number is None or number < 0:
         fail(key, f"must be a number >= 0, got {value!r}")
         return None
@@ -342,7 +349,7 @@ def _number(value: object, key: str, fail: Fail) -> Decimal | None:
 
 
 def _count(value: object, fail: Fail) -> int | None:
-    number = _to_decimal(value)
+    number = to_decimal(value)
     if number is None or number < 0 or number != number.to_integral_value():
         fail("n", f"must be a whole number >= 0, got {value!r}")
         return None
@@ -367,20 +374,6 @@ def _check_fit(
     denominator, excluded = numbers.get("denominator"), numbers.get("excluded")
     if denominator is not None and excluded is not None and excluded > denominator:
         fail("excluded", f"{excluded} is more than the denominator {denominator}")
-
-
-def _to_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal | int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
 
 
 def _expectation(
@@ -432,7 +425,7 @@ def _expected_value(field: str, value: object, fail: Fail) -> Expected | None:
         return str(value)
     if field in NUMBER_FIELDS and value == NONE:
         return NONE
-    number = _to_decimal(value)
+    number = to_decimal(value)
     if number is None:
         fail(field, f'must be a number written as a string such as "12.50", got {value!r}')
     return number

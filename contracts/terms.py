@@ -269,7 +269,7 @@ class _Reader:
             if required and default is None:
                 self.fail(_join(path, key), "is required")
             return default
-        number = _to_decimal(value)
+        number = to_decimal(value)
         if number is None:
             self.fail(_join(path, key), f"must be a number, got {_describe(value)}")
             return None
@@ -316,7 +316,9 @@ def _describe(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _to_decimal(value: object) -> Decimal | None:
+def to_decimal(value: object) -> Decimal | None:
+    """A TOML number or numeric string as an exact finite Decimal; None for anything else
+    (booleans included, although Python counts them as integers)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal | int):
@@ -484,7 +486,7 @@ def _read_baseline(
     if value is None:
         reader.fail(_join(path, "baseline"), "the improvement scale needs a baseline")
         return None
-    number = _to_decimal(value)
+    number = to_decimal(value)
     if number is None:
         reader.fail(
             _join(path, "baseline"), f"must be a number or 'previous-year', got {_describe(value)}"
