@@ -409,6 +409,18 @@ def _duplicates(
     return problems
 
 
+TALLY_SQL = """
+    INSERT INTO scope_tally
+    SELECT delivery_id, contract_id, indicator_id, period, min(period_start), count(*),
+           sum(value), sum(value * coalesce(n, 1)),
+           sum(coalesce(n, 1)) FILTER (WHERE value IS NOT NULL),
+           sum(numerator), sum(denominator), sum(excluded)
+    FROM observation WHERE delivery_id = ?
+    GROUP BY delivery_id, contract_id, indicator_id, period
+"""
+"""The delivery's sums per contract x indicator x period (table scope_tally, migration 003)."""
+
+
 def _record_delivery(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -438,6 +450,7 @@ def _record_delivery(
         con.execute("INSERT INTO delivery_scope SELECT * FROM scope_batch")
     finally:
         con.unregister("scope_batch")
+    con.execute(TALLY_SQL, [delivery_id])
     row = store.fetch_one(
         con,
         "SELECT count(*) FROM delivery_scope s WHERE s.delivery_id = ? AND EXISTS ("

@@ -62,7 +62,9 @@ def fetch_one(
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied, 0 for an empty database."""
     exists = fetch_one(
-        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'"
+        con,
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_migration' AND table_catalog = current_database()",
     )
     if not exists or exists[0] == 0:
         return 0
@@ -140,14 +142,43 @@ def writing(db: Path, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnec
 @contextmanager
 def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the live database; never blocks or is blocked by a writer."""
-    if not db.exists():
-        raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
-    con = duckdb.connect(str(db), read_only=True)
+    con = snapshot(db)
     try:
-        _check_version(con, db, allow_older=False)
         yield con
     finally:
         con.close()
+
+
+SNAPSHOT_CATALOG = "live"
+
+
+def snapshot(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the database file as it is now, in a DuckDB instance of its
+    own (the file ATTACHed READ_ONLY as `live` to a fresh in-memory instance, then USEd).
+
+    Not `duckdb.connect(path)`: within one process that returns the instance already open on
+    the path, if any, and an instance opened before a writer renamed a new file over the path
+    keeps showing the old file. Cursors of the connection start in the in-memory catalog: run
+    `USE live` on each (see `cursor`)."""
+    if not db.exists():
+        raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+    con = duckdb.connect(":memory:")
+    try:
+        quoted = str(db).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {SNAPSHOT_CATALOG} (READ_ONLY)")
+        con.execute(f"USE {SNAPSHOT_CATALOG}")
+        _check_version(con, db, allow_older=False)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a snapshot connection, for use in another thread, on the snapshot's data."""
+    cur = con.cursor()
+    cur.execute(f"USE {SNAPSHOT_CATALOG}")
+    return cur
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, db: Path, *, allow_older: bool) -> None:
