@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DB ?= vaikuttavuus.duckdb
 
-.PHONY: demo test install lint typecheck unit sample-db sample bench clean
+.PHONY: demo test install lint typecheck unit sample-db sample bench screenshots clean
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -40,6 +40,10 @@ sample: install
 
 bench: install
 	$(RUN) python bench/load.py
+
+## Retake docs/screenshots/*.png with the browser tests.
+screenshots: install
+	VAIKUTTAVUUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(RUN) pytest tests/e2e -k page_loads
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache $(DB)

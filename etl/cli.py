@@ -440,7 +440,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.port", str(args.port), "--server.address", args.address,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--runner.magicEnabled", "false",
+        "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     print(f"dashboard on http://{args.address}:{args.port} (database {db})", file=out, flush=True)
     return subprocess.call(command, env=env)

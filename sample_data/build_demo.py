@@ -1,5 +1,6 @@
 """Build the demo database from sample_data/: terms, every good delivery, then the
-corrections, then each file in deliveries/rejected/ (which must be rejected).
+corrections, the priority order of each framework and year, then each file in
+deliveries/rejected/ (which must be rejected).
 
     uv run python sample_data/build_demo.py --db vaikuttavuus.duckdb
 
@@ -19,6 +20,9 @@ CORRECTION_PREFIX = "korjaus-"
 APPROVER = "Talous / demo"
 # Approved before the correction arrives, so that the demo shows a correction version.
 APPROVED = [("KH-2024-001", "2025-Q1"), ("KH-2024-001", "2024-Q4")]
+# The frameworks of the sample contracts and the years their deliveries cover.
+RANKED = [("KH-PUITE-2024", 2024), ("KH-PUITE-2024", 2025),
+          ("TPA-PUITE-2024", 2024), ("TPA-PUITE-2024", 2025)]  # fmt: skip
 
 
 def delivery_files(folder: Path) -> tuple[list[Path], list[Path], list[Path]]:
@@ -49,9 +53,10 @@ def build(db: Path, root: Path = HERE) -> int:
         *approvals,
         ["load", "--quiet", "--by", "demo", *map(str, corrections)],
         ["settle", "--by", "demo"],
+        *[["rank", "--framework", f, "--year", str(y)] for f, y in RANKED],
     ]
     for step in steps:
-        print(f"$ vaikuttavuus {' '.join(step[:3])} ...", flush=True)
+        print(f"$ vaikuttavuus {' '.join(step[:5])} ...", flush=True)
         if vaikuttavuus(["--db", str(db), *step]) != 0:
             surprises += 1
     print(f"$ vaikuttavuus load (the {len(rejected)} files that must be rejected, one by one)")

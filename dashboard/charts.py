@@ -1,0 +1,375 @@
+"""Pure plotly builders: frames and words in, a Figure out. No Streamlit, no database.
+
+Colours are Okabe–Ito (colour-blind safe) and never carry meaning alone: every trace is named,
+bars carry text labels, and every chart has a title and labelled axes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import i18n
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+
+
+def separators(lang: str) -> str:
+    """Plotly's decimal and thousands marks: '1 234,5' in fi and sv, '1,234.5' in en."""
+    return ".," if lang == "en" else ", "
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, lang: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        separators=separators(lang),
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class TrendWords:
+    title: str
+    x_title: str
+    y_title: str
+    monthly: str
+    period: str
+    minimum: str
+    target: str
+
+
+def _steps(levels: pl.DataFrame, column: str) -> tuple[list[date], list[float | None]]:
+    """x and y of a dated step line: each level holds from its start until the next one."""
+    xs: list[date] = []
+    ys: list[float | None] = []
+    for row in levels.sort("start").iter_rows(named=True):
+        xs.append(row["start"])
+        ys.append(row[column])
+    if xs:
+        xs.append(levels.sort("start")["end"][-1])
+        ys.append(ys[-1])
+    return xs, ys
+
+
+def indicator_trend(
+    monthly: pl.DataFrame,
+    periods: pl.DataFrame,
+    levels: pl.DataFrame,
+    words: TrendWords,
+    lang: str,
+) -> go.Figure:
+    """Delivered (monthly) values and settled period values of one indicator, with the
+    minimum and target levels drawn as dated steps; n on every hover and period label.
+
+    monthly: period, period_start, value, n; periods: period, period_start, period_end,
+    value, n, status; levels: start, end, minimum, target."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            name=words.monthly,
+            x=monthly["period_start"].to_list(),
+            y=monthly["value"].to_list(),
+            mode="lines+markers",
+            line={"color": OKABE_ITO["blue"], "width": 1.5},
+            marker={"symbol": "circle", "size": 6},
+            customdata=list(zip(monthly["period"], monthly["n"], strict=True)),
+            hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})<extra></extra>",
+        )
+    )
+    xs: list[date | None] = []
+    ys: list[float | None] = []
+    data: list[Any] = []
+    mids: list[date] = []
+    mid_y: list[float] = []
+    labels: list[str] = []
+    for row in periods.iter_rows(named=True):
+        if row["value"] is None:
+            continue
+        xs += [row["period_start"], row["period_end"], None]
+        ys += [row["value"], row["value"], None]
+        data += [[row["period"], row["n"]]] * 2 + [[None, None]]
+        mids.append(row["period_start"] + (row["period_end"] - row["period_start"]) / 2)
+        mid_y.append(row["value"])
+        labels.append(f"n={i18n.count(int(row['n'] or 0), lang)}")
+    fig.add_trace(
+        go.Scatter(
+            name=words.period,
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": OKABE_ITO["orange"], "width": 4},
+            customdata=data,
+            hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name=words.period + " n",
+            x=mids,
+            y=mid_y,
+            mode="text",
+            text=labels,
+            textposition="top center",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    for column, name, colour, dash in (
+        ("minimum", words.minimum, OKABE_ITO["vermillion"], "dash"),
+        ("target", words.target, OKABE_ITO["green"], "dot"),
+    ):
+        step_x, step_y = _steps(levels, column)
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                x=step_x,
+                y=step_y,
+                mode="lines",
+                line={"color": colour, "dash": dash, "width": 2, "shape": "hv"},
+                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(tickformat="%b %Y" if lang == "en" else "%-m/%Y")
+    return _layout(fig, words.title, words.x_title, words.y_title, lang)
+
+
+MAX_BARS = 25
+"""Up to this many contracts a comparison is one bar each; beyond it, a distribution."""
+
+
+def comparison_bars(
+    frame: pl.DataFrame,
+    title: str,
+    x_title: str,
+    y_title: str,
+    lang: str,
+    highlight: str | None = None,
+) -> go.Figure:
+    """The service's contracts on one indicator, each value labelled with its n; the contract
+    `highlight` (a label) stands out by colour and a pattern, never colour alone.
+    Up to MAX_BARS contracts: one horizontal bar each. More: a box of all values with every
+    contract as a point, the highlighted one drawn as a large diamond with its label.
+    frame: label, value, n."""
+    shown = frame.filter(pl.col("value").is_not_null())
+    text = [
+        f"{i18n.short_number(v, lang)} (n={i18n.count(int(n or 0), lang)})"
+        for v, n in zip(shown["value"], shown["n"], strict=True)
+    ]
+    labels = shown["label"].to_list()
+    if len(shown) <= MAX_BARS:
+        mine = [label == highlight for label in labels]
+        fig = go.Figure(
+            go.Bar(
+                x=shown["value"].to_list(),
+                y=labels,
+                orientation="h",
+                text=text,
+                textposition="auto",
+                marker={
+                    "color": [OKABE_ITO["vermillion"] if m else OKABE_ITO["blue"] for m in mine],
+                    "pattern": {"shape": ["/" if m else "" for m in mine]},
+                },
+                hovertemplate="%{y}: %{text}<extra></extra>",
+            )
+        )
+        fig.update_layout(height=120 + 40 * max(len(shown), 1), yaxis={"autorange": "reversed"})
+        return _layout(fig, title, x_title, y_title, lang)
+    fig = go.Figure(
+        go.Box(
+            x=shown["value"].to_list(),
+            name=i18n.t("chart.all_contracts", lang, count=i18n.count(len(shown), lang)),
+            boxpoints="all",
+            jitter=0.5,
+            pointpos=0,
+            marker={"color": OKABE_ITO["blue"], "size": 4, "opacity": 0.5},
+            line={"color": OKABE_ITO["black"]},
+            text=[f"{label}: {t}" for label, t in zip(labels, text, strict=True)],
+            hoverinfo="text",
+            orientation="h",
+        )
+    )
+    if highlight in labels:
+        index = labels.index(highlight)
+        fig.add_trace(
+            go.Scatter(
+                x=[shown["value"][index]],
+                y=[fig.data[0].name],
+                mode="markers+text",
+                name=highlight,
+                text=[f"{highlight}: {text[index]}"],
+                textposition="top center",
+                marker={"color": OKABE_ITO["vermillion"], "size": 16, "symbol": "diamond"},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    fig.update_layout(height=320, showlegend=False)
+    return _layout(fig, title, x_title, "", lang)
+
+
+def short(name: str, limit: int = 24) -> str:
+    """A name cut to `limit` characters with an ellipsis, for axis labels."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    amount: Decimal
+    measure: str  # relative | total
+
+
+def waterfall_steps(
+    lines: pl.DataFrame, bonus_total: Decimal, net: Decimal, names: dict[str, str], lang: str
+) -> list[Step]:
+    """The stored settlement as steps: each indicator's bonus before gates, the gate and
+    bonus caps, the bonus total, each sanction, the sanction caps, and the net payment.
+    Amounts are the stored ones (signs only flipped for the sanction side)."""
+    steps: list[Step] = []
+    indicator_lines = lines.filter(pl.col("line_kind") == "indicator")
+    adjustments = lines.filter(pl.col("line_kind") == "adjustment")
+    for row in indicator_lines.iter_rows(named=True):
+        amount = row["bonus_before_gate"]
+        if amount:
+            label = i18n.t("wf.bonus", lang, indicator=short(names.get(row["indicator_id"], "")))
+            steps.append(Step(label, Decimal(amount), "relative"))
+    for row in adjustments.filter(pl.col("side") == "bonus").iter_rows(named=True):
+        if row["amount"]:
+            kind = row["adjustment_kind"]
+            label = i18n.adjustment_name(kind, lang).capitalize()
+            steps.append(Step(label, Decimal(row["amount"]), "relative"))
+    steps.append(Step(i18n.t("wf.bonus_total", lang), bonus_total, "total"))
+    for row in indicator_lines.iter_rows(named=True):
+        amount = row["sanction"]
+        if amount:
+            label = i18n.t("wf.sanction", lang, indicator=short(names.get(row["indicator_id"], "")))
+            steps.append(Step(label, -Decimal(amount), "relative"))
+    for row in adjustments.filter(pl.col("side") == "sanction").iter_rows(named=True):
+        if row["amount"] and row["counted"]:
+            label = i18n.adjustment_name(row["adjustment_kind"], lang).capitalize()
+            steps.append(Step(label, -Decimal(row["amount"]), "relative"))
+    steps.append(Step(i18n.t("wf.net", lang), net, "total"))
+    return steps
+
+
+def waterfall(steps: Sequence[Step], title: str, lang: str) -> go.Figure:
+    """go.Waterfall of the steps; every bar is labelled with its signed amount in euros."""
+    text = [
+        (i18n.euros(s.amount, lang) if s.measure == "total" or s.amount < 0
+         else "+" + i18n.euros(s.amount, lang))
+        for s in steps
+    ]  # fmt: skip
+    fig = go.Figure(
+        go.Waterfall(
+            x=[s.label for s in steps],
+            y=[float(s.amount) for s in steps],
+            measure=[s.measure for s in steps],
+            text=text,
+            textposition="outside",
+            increasing={"marker": {"color": OKABE_ITO["green"]}},
+            decreasing={"marker": {"color": OKABE_ITO["vermillion"]}},
+            totals={"marker": {"color": OKABE_ITO["blue"]}},
+            connector={"line": {"color": "#888888"}},
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=False, yaxis_tickformat=",.0f")
+    return _layout(fig, title, i18n.t("wf.step", lang), i18n.t("wf.eur", lang), lang)
+
+
+def share_label(achieved: int, assessed: int, lang: str, suppress_below: int) -> str:
+    """'62 % (n=33)', or '<5' when fewer than `suppress_below` indicator-periods lie behind."""
+    if assessed < suppress_below:
+        return f"<{suppress_below}"
+    share = Decimal(achieved) * 100 / Decimal(assessed)
+    return f"{i18n.short_number(share, lang, 0)} % (n={i18n.count(assessed, lang)})"
+
+
+def share_bars(
+    frame: pl.DataFrame,
+    title: str,
+    x_title: str,
+    y_title: str,
+    group_names: dict[str, str],
+    lang: str,
+    suppress_below: int,
+) -> go.Figure:
+    """Share of indicator-periods achieved per group and year, as grouped bars; a cell with
+    fewer than `suppress_below` assessed indicator-periods has no bar and the label '<5'.
+    frame: year, grp, assessed, achieved."""
+    fig = go.Figure()
+    years = sorted(set(frame["year"].to_list()))
+    for index, year in enumerate(years):
+        part = frame.filter(pl.col("year") == year)
+        shares = [
+            None if assessed < suppress_below else achieved * 100 / assessed
+            for achieved, assessed in zip(part["achieved"], part["assessed"], strict=True)
+        ]
+        labels = [
+            share_label(a, n, lang, suppress_below)
+            for a, n in zip(part["achieved"], part["assessed"], strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                name=str(year),
+                x=[group_names.get(g, g) for g in part["grp"]],
+                y=[0 if s is None else s for s in shares],
+                text=labels,
+                textposition="outside",
+                marker={"color": SERIES[index % len(SERIES)]},
+                hovertemplate=f"{year} %{{x}}: %{{text}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", yaxis_range=[0, 110])
+    return _layout(fig, title, x_title, y_title, lang)
+
+
+def money_bars(frame: pl.DataFrame, words: dict[str, str], lang: str) -> go.Figure:
+    """Bonuses and sanctions per quarter as bars, the net as a line with markers.
+    frame: quarter, bonus, sanction, net. words: title, x, y, bonus, sanction, net."""
+    quarters = frame["quarter"].to_list()
+    fig = go.Figure()
+    for column, colour, pattern in (
+        ("bonus", OKABE_ITO["green"], ""),
+        ("sanction", OKABE_ITO["vermillion"], "/"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                name=words[column],
+                x=quarters,
+                y=frame[column].to_list(),
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                hovertemplate=f"{words[column]} %{{x}}: %{{y:,.2f}} €<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            name=words["net"],
+            x=quarters,
+            y=frame["net"].to_list(),
+            mode="lines+markers",
+            line={"color": OKABE_ITO["black"]},
+            marker={"symbol": "diamond"},
+            hovertemplate=f"{words['net']} %{{x}}: %{{y:,.2f}} €<extra></extra>",
+        )
+    )
+    fig.update_layout(barmode="group", yaxis_tickformat=",.0f")
+    return _layout(fig, words["title"], words["x"], words["y"], lang)

@@ -1,0 +1,551 @@
+"""Cached read-only queries: each opens the live database read-only, aggregates in DuckDB and
+returns a small polars frame. Nothing here computes money: amounts are read as the engine
+stored them (settlement, settlement_line).
+
+Writers replace the database file atomically, so every cached result is keyed on the file's
+(path, mtime_ns, size): after a load or a settle the next page run sees the new data.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from contracts.terms import load_contract_text
+from etl import export, settle, store
+
+LATE_AFTER_DAYS = 30
+"""A month's data is late when it first arrives more than this many days after month end."""
+
+SUPPRESS_BELOW = 5
+"""Leadership views hide shares resting on fewer indicator-periods than this."""
+
+
+class DbRef(NamedTuple):
+    """The live database file as of now: the cache key of every query."""
+
+    path: str
+    mtime_ns: int
+    size: int
+
+
+def db_path() -> Path:
+    """$VAIKUTTAVUUS_DB (set by `vaikuttavuus serve`), else ./vaikuttavuus.duckdb."""
+    return store.resolve_db_path(None).resolve()
+
+
+def db_ref() -> DbRef:
+    path = db_path()
+    if not path.exists():
+        raise store.StoreError(f"{path}: no database here; run `vaikuttavuus init` first")
+    facts = path.stat()
+    return DbRef(str(path), facts.st_mtime_ns, facts.st_size)
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, on_release=_close)
+def _snapshot(ref: DbRef) -> duckdb.DuckDBPyConnection:
+    """One read-only DuckDB instance per state of the database file, shared by every session
+    of this server: its buffer pool keeps what earlier queries read, so a page's queries do
+    not each open the file again. A write renames a new file over the path and so changes
+    the ref; the next query opens the new file (store.snapshot), and the state two writes
+    back is closed."""
+    return store.snapshot(Path(ref.path))
+
+
+@contextmanager
+def _reading(ref: DbRef) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of its own on the snapshot of `ref` (each session runs in its own thread)."""
+    cur = store.cursor(_snapshot(ref))
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+def _frame(ref: DbRef, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    with _reading(ref) as cur:
+        frame: pl.DataFrame = cur.sql(sql, params=params or []).pl()
+    return frame
+
+
+# --- contracts and indicators ----------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def contracts(ref: DbRef) -> pl.DataFrame:
+    """One row per contract (current terms)."""
+    return _frame(
+        ref,
+        """
+        SELECT contract_id, title, service, supplier_name, coalesce(framework, '') AS framework,
+               start_date, end_date, period_kind, period_value, version
+        FROM contract_current ORDER BY contract_id
+        """,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def indicators(ref: DbRef) -> pl.DataFrame:
+    """One row per contract x indicator of the current terms, in the contract's order."""
+    return _frame(
+        ref,
+        """
+        SELECT contract_id, indicator_id, position, name_fi, name_sv, name_en, theme, unit,
+               direction, aggregate, min_n, bonus_scale, sanction_kind
+        FROM indicator_current ORDER BY contract_id, position
+        """,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def levels(ref: DbRef, contract_id: str) -> pl.DataFrame:
+    """The dated minimum / threshold / target levels of each indicator, read from the terms."""
+    rows = _frame(
+        ref,
+        "SELECT toml_text, source_file, end_date FROM contract_current WHERE contract_id = ?",
+        [contract_id],
+    )
+    schema = {"indicator_id": pl.String, "start": pl.Date, "end": pl.Date,
+              "minimum": pl.Float64, "threshold": pl.Float64, "target": pl.Float64}  # fmt: skip
+    if rows.is_empty():
+        return pl.DataFrame(schema=schema)
+    terms = load_contract_text(rows["toml_text"][0], rows["source_file"][0])
+    records = []
+    for indicator in terms.indicators:
+        for index, level in enumerate(indicator.levels):
+            following = (
+                indicator.levels[index + 1].start if index + 1 < len(indicator.levels) else None
+            )
+            records.append(
+                {
+                    "indicator_id": indicator.id, "start": level.start,
+                    "end": following or terms.end, "minimum": float(level.minimum),
+                    "threshold": None if level.threshold is None else float(level.threshold),
+                    "target": float(level.target),
+                }
+            )  # fmt: skip
+    return pl.DataFrame(records, schema=schema, orient="row")
+
+
+# --- the contracts overview ------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def latest_status(ref: DbRef) -> pl.DataFrame:
+    """Each contract's indicator lines in its latest settled period (newest version)."""
+    return _frame(
+        ref,
+        """
+        WITH latest AS (
+            SELECT * FROM settlement_latest
+            QUALIFY row_number() OVER (PARTITION BY contract_id ORDER BY period_start DESC) = 1
+        )
+        SELECT s.contract_id, s.period, s.version, s.status AS settlement_status,
+               l.indicator_id, l.status, l.value, l.n, l.min_n, l.line_no
+        FROM latest s
+        JOIN settlement_line l ON l.settlement_id = s.settlement_id AND l.line_kind = 'indicator'
+        ORDER BY s.contract_id, l.line_no
+        """,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def completeness(ref: DbRef, late_after_days: int = LATE_AFTER_DAYS) -> pl.DataFrame:
+    """Per contract: expected indicator-months (contract months up to the latest month any
+    delivery covers), those with no current data (missing) and those whose data first arrived
+    more than `late_after_days` days after the month ended (late)."""
+    return _frame(
+        ref,
+        """
+        WITH through AS (SELECT max(period_start) AS last_month FROM delivery_scope),
+        expected AS (
+            SELECT c.contract_id, i.indicator_id,
+                   unnest(generate_series(date_trunc('month', c.start_date),
+                                          least(date_trunc('month', c.end_date), t.last_month),
+                                          INTERVAL 1 MONTH))::DATE AS month
+            FROM contract_current c JOIN indicator_current i USING (contract_id), through t
+        ),
+        scope_months AS (
+            SELECT s.delivery_id, s.contract_id, s.indicator_id,
+                   unnest(generate_series(s.period_start, s.period_start + to_months(
+                       CASE WHEN s.period LIKE '%Q%' THEN 2 WHEN s.period LIKE '%H%' THEN 5
+                            WHEN length(s.period) = 4 THEN 11 ELSE 0 END), INTERVAL 1 MONTH
+                   ))::DATE AS month,
+                   c.delivery_id IS NOT NULL AS is_current
+            FROM delivery_scope s
+            LEFT JOIN scope_current c USING (delivery_id, contract_id, indicator_id, period)
+        ),
+        arrived AS (
+            SELECT m.contract_id, m.indicator_id, m.month, bool_or(m.is_current) AS current,
+                   min(d.loaded_at) AS first_loaded
+            FROM scope_months m JOIN delivery d USING (delivery_id)
+            GROUP BY ALL
+        ),
+        marked AS (
+            SELECT e.contract_id, e.month,
+                   coalesce(a.current, false) AS present,
+                   a.first_loaded > e.month + INTERVAL 1 MONTH + to_days(?::INTEGER) AS late
+            FROM expected e
+            LEFT JOIN arrived a USING (contract_id, indicator_id, month)
+        )
+        SELECT c.contract_id, count(m.month) AS expected,
+               count(*) FILTER (WHERE m.month IS NOT NULL AND NOT m.present) AS missing,
+               count(*) FILTER (WHERE m.present AND m.late) AS late,
+               coalesce(string_agg(DISTINCT strftime(m.month, '%Y-%m'), ', '
+                        ORDER BY strftime(m.month, '%Y-%m'))
+                        FILTER (WHERE m.month IS NOT NULL AND NOT m.present), '')
+                   AS missing_months,
+               (SELECT last_month FROM through) AS through
+        FROM contract_current c LEFT JOIN marked m USING (contract_id)
+        GROUP BY c.contract_id ORDER BY c.contract_id
+        """,
+        [late_after_days],
+    )
+
+
+# --- one contract ----------------------------------------------------------------------------
+
+_VALUE_SQL = """
+    CASE i.aggregate
+        WHEN 'ratio' THEN CASE WHEN sum(t.denominator_sum) - coalesce(sum(t.excluded_sum), 0) > 0
+            THEN sum(t.numerator_sum) / (sum(t.denominator_sum) - coalesce(sum(t.excluded_sum), 0))
+                 * any_value(i.per) END
+        WHEN 'sum' THEN sum(t.value_sum)
+        ELSE CASE WHEN sum(t.weight_sum) > 0 THEN sum(t.weighted_sum) / sum(t.weight_sum) END
+    END::DOUBLE AS value,
+    CASE i.aggregate
+        WHEN 'ratio' THEN sum(t.denominator_sum) - coalesce(sum(t.excluded_sum), 0)
+        WHEN 'sum' THEN sum(t.rows)
+        ELSE sum(t.weight_sum)
+    END::DOUBLE AS n
+"""
+"""An indicator's value and n from the current deliveries' sums (view tally_current, one row
+per delivery x contract x indicator x period), by the indicator's aggregate. For display only:
+the settled values are the engine's, stored on the settlement lines."""
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def monthly_values(ref: DbRef, contract_id: str) -> pl.DataFrame:
+    """Each indicator's value and n per delivered month, by the indicator's aggregate, from
+    the current deliveries (grouped in DuckDB; no observation rows leave the database)."""
+    return _frame(
+        ref,
+        f"""
+        SELECT t.indicator_id, t.period, t.period_start, {_VALUE_SQL}
+        FROM tally_current t JOIN indicator_current i USING (contract_id, indicator_id)
+        WHERE t.contract_id = ?
+        GROUP BY t.indicator_id, t.period, t.period_start, i.aggregate
+        ORDER BY t.indicator_id, t.period_start
+        """,
+        [contract_id],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def period_lines(ref: DbRef, contract_id: str) -> pl.DataFrame:
+    """Indicator lines of the newest version of every settled period of one contract."""
+    return _frame(
+        ref,
+        """
+        SELECT s.period, s.period_start, s.period_end, s.version, l.indicator_id, l.status,
+               l.value::DOUBLE AS value, l.n::DOUBLE AS n, l.min_n, l.line_no
+        FROM settlement_latest s
+        JOIN settlement_line l ON l.settlement_id = s.settlement_id AND l.line_kind = 'indicator'
+        WHERE s.contract_id = ?
+        ORDER BY s.period_start, l.line_no
+        """,
+        [contract_id],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def service_comparison(ref: DbRef, service: str, year: int) -> pl.DataFrame:
+    """Each contract of the service, per indicator: its value over the calendar year from the
+    current deliveries with n, and how many of its settled periods that year were achieved."""
+    return _frame(
+        ref,
+        f"""
+        WITH yearly AS (
+            SELECT t.contract_id, t.indicator_id, {_VALUE_SQL}
+            FROM tally_current t
+            JOIN indicator_current i USING (contract_id, indicator_id)
+            JOIN contract_current c USING (contract_id)
+            WHERE c.service = ? AND year(t.period_start) = ? AND i.aggregate <> 'last'
+            GROUP BY t.contract_id, t.indicator_id, i.aggregate
+        ),
+        last_month AS (
+            SELECT t.contract_id, t.indicator_id, {_VALUE_SQL}
+            FROM tally_current t
+            JOIN indicator_current i USING (contract_id, indicator_id)
+            JOIN contract_current c USING (contract_id)
+            WHERE c.service = ? AND year(t.period_start) = ? AND i.aggregate = 'last'
+            GROUP BY t.contract_id, t.indicator_id, t.period_start, i.aggregate
+            QUALIFY row_number() OVER (PARTITION BY t.contract_id, t.indicator_id
+                                       ORDER BY t.period_start DESC) = 1
+        ),
+        statuses AS (
+            SELECT s.contract_id, l.indicator_id,
+                   count(*) FILTER (WHERE l.status = 'achieved') AS achieved,
+                   count(*) FILTER (WHERE l.status <> 'not-assessable') AS assessed
+            FROM settlement_latest s
+            JOIN settlement_line l ON l.settlement_id = s.settlement_id
+                                  AND l.line_kind = 'indicator'
+            WHERE year(s.period_start) = ?
+            GROUP BY ALL
+        )
+        SELECT c.contract_id, c.supplier_name, i.indicator_id, i.name_fi, i.name_sv, i.name_en,
+               i.unit, i.direction, v.value, v.n,
+               coalesce(st.achieved, 0) AS achieved, coalesce(st.assessed, 0) AS assessed
+        FROM contract_current c
+        JOIN indicator_current i USING (contract_id)
+        LEFT JOIN (SELECT * FROM yearly UNION ALL SELECT * FROM last_month) v
+               USING (contract_id, indicator_id)
+        LEFT JOIN statuses st USING (contract_id, indicator_id)
+        WHERE c.service = ?
+        ORDER BY i.indicator_id, c.contract_id
+        """,
+        [service, year, service, year, year, service],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def contract_deliveries(ref: DbRef, contract_id: str) -> pl.DataFrame:
+    """The deliveries the newest settlement versions of the contract used."""
+    return _frame(
+        ref,
+        """
+        SELECT d.delivery_id, d.file_name, d.loaded_at, coalesce(d.loaded_by, '') AS loaded_by,
+               d.row_count, string_agg(s.period, ', ' ORDER BY s.period) AS periods
+        FROM settlement_latest s
+        JOIN settlement_delivery sd USING (settlement_id)
+        JOIN delivery d USING (delivery_id)
+        WHERE s.contract_id = ?
+        GROUP BY ALL ORDER BY d.delivery_id
+        """,
+        [contract_id],
+    )
+
+
+# --- payments --------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def settlements(ref: DbRef, contract_id: str) -> pl.DataFrame:
+    """The newest version of every settled period of one contract."""
+    return _frame(
+        ref,
+        """
+        SELECT settlement_id, period, period_start, period_end, version, kind, status,
+               bonus_total, sanction_total, net, net_difference, corrects, approved_by,
+               approved_at
+        FROM settlement_latest WHERE contract_id = ? ORDER BY period_start
+        """,
+        [contract_id],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def open_corrections(ref: DbRef) -> pl.DataFrame:
+    """Correction versions not yet approved: what finance should look at first."""
+    return _frame(
+        ref,
+        """
+        SELECT contract_id, period, version, net_difference FROM settlement_latest
+        WHERE kind = 'correction' AND status = 'draft' ORDER BY period_start, contract_id
+        """,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def versions(ref: DbRef, contract_id: str, period: str) -> pl.DataFrame:
+    """Every version of one contract x period, newest first."""
+    return _frame(
+        ref,
+        """
+        SELECT s.settlement_id, s.version, s.kind, s.status, s.period_value, s.share,
+               s.bonus_total, s.sanction_total, s.net, s.net_difference, s.gate_failed,
+               s.corrects, c.version AS corrects_version, s.terms_version, s.created_at,
+               s.created_by, s.approved_at, s.approved_by
+        FROM settlement s LEFT JOIN settlement c ON c.settlement_id = s.corrects
+        WHERE s.contract_id = ? AND s.period = ?
+        ORDER BY s.version DESC
+        """,
+        [contract_id, period],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lines(ref: DbRef, settlement_id: int) -> pl.DataFrame:
+    """Every stored line of one settlement version, in order."""
+    return _frame(
+        ref,
+        "SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no",
+        [settlement_id],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def source_deliveries(ref: DbRef, settlement_id: int) -> pl.DataFrame:
+    return _frame(
+        ref,
+        """
+        SELECT d.delivery_id, d.file_name, d.loaded_at, coalesce(d.loaded_by, '') AS loaded_by,
+               d.row_count, left(d.sha256, 12) AS sha256
+        FROM settlement_delivery sd JOIN delivery d USING (delivery_id)
+        WHERE sd.settlement_id = ? ORDER BY d.delivery_id
+        """,
+        [settlement_id],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def yearly_totals(ref: DbRef, contract_id: str) -> pl.DataFrame:
+    """Σ of the stored totals of the newest version of each period, per calendar year."""
+    return _frame(
+        ref,
+        """
+        SELECT year(period_start) AS year, count(*) AS periods,
+               count(*) FILTER (WHERE status = 'approved') AS approved,
+               sum(bonus_total) AS bonus, sum(sanction_total) AS sanction, sum(net) AS net
+        FROM settlement_latest WHERE contract_id = ?
+        GROUP BY ALL ORDER BY year
+        """,
+        [contract_id],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def stale(ref: DbRef) -> list[tuple[str, str, int, str]]:
+    """Approved settlements whose inputs changed since (awaiting a correction)."""
+    with _reading(ref) as con:
+        return settle.stale_settlements(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def export_files(ref: DbRef, contract_id: str, period: str) -> tuple[bytes, bytes, str]:
+    """(xlsx bytes, Finnish CSV bytes with BOM, net total as the export states it)."""
+    import tempfile
+
+    with _reading(ref) as con:
+        rows = export.export_rows(con, contract_id, period)
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "selvitys.xlsx"
+            export.write_xlsx(target, con, rows, contract_id, period)
+            xlsx = target.read_bytes()
+    csv_bytes = export.csv_text(rows, finnish=True).encode("utf-8-sig")
+    totals = [r for r in rows if r["indicator"] == "TOTAL"]
+    return xlsx, csv_bytes, str(totals[0]["net"]) if totals else ""
+
+
+# --- leadership ------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def achieved_share(ref: DbRef, by: str) -> pl.DataFrame:
+    """Per year and theme (or service): indicator-periods assessed and achieved, over the
+    newest version of every settled period."""
+    group = {"theme": "i.theme", "service": "c.service"}[by]
+    return _frame(
+        ref,
+        f"""
+        SELECT year(s.period_start) AS year, {group} AS grp,
+               count(*) FILTER (WHERE l.status <> 'not-assessable') AS assessed,
+               count(*) FILTER (WHERE l.status = 'achieved') AS achieved
+        FROM settlement_latest s
+        JOIN settlement_line l ON l.settlement_id = s.settlement_id AND l.line_kind = 'indicator'
+        JOIN indicator_current i ON i.contract_id = s.contract_id
+                                AND i.indicator_id = l.indicator_id
+        JOIN contract_current c ON c.contract_id = s.contract_id
+        GROUP BY ALL ORDER BY year, grp
+        """,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def money_per_quarter(ref: DbRef) -> pl.DataFrame:
+    """Σ stored bonus and sanction totals of the newest versions, by the quarter a period
+    ends in."""
+    return _frame(
+        ref,
+        """
+        SELECT year(period_end) || '-Q' || quarter(period_end) AS quarter,
+               sum(bonus_total)::DOUBLE AS bonus, sum(sanction_total)::DOUBLE AS sanction,
+               sum(net)::DOUBLE AS net, count(*) AS periods,
+               count(*) FILTER (WHERE status = 'approved') AS approved
+        FROM settlement_latest GROUP BY ALL ORDER BY quarter
+        """,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def priority(ref: DbRef) -> pl.DataFrame:
+    """The newest stored priority order of every framework and year."""
+    return _frame(
+        ref,
+        """
+        SELECT framework, year, computed_at, position, contract_id, supplier_name, score,
+               assessed, previous_position, movement
+        FROM priority_order p
+        WHERE computed_at = (SELECT max(computed_at) FROM priority_order q
+                             WHERE q.framework = p.framework AND q.year = p.year)
+        ORDER BY framework, year DESC, position
+        """,
+    )
+
+
+# --- deliveries ------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def delivery_history(ref: DbRef) -> pl.DataFrame:
+    """Every accepted delivery with what it covers, whether later deliveries superseded it
+    (and which), and which earlier deliveries it corrects (as `vaikuttavuus deliveries`)."""
+    return _frame(
+        ref,
+        """
+        WITH scope AS (
+            SELECT s.delivery_id,
+                   string_agg(DISTINCT s.contract_id, ', ' ORDER BY s.contract_id) AS contracts,
+                   min(s.period_start) AS first_period, max(s.period_start) AS last_period,
+                   count(*) AS keys,
+                   count(*) FILTER (WHERE c.delivery_id IS NULL) AS superseded_keys
+            FROM delivery_scope s
+            LEFT JOIN scope_current c USING (delivery_id, contract_id, indicator_id, period)
+            GROUP BY s.delivery_id
+        ),
+        later AS (
+            SELECT s.delivery_id, string_agg(DISTINCT c.delivery_id::VARCHAR, ', '
+                                             ORDER BY c.delivery_id::VARCHAR) AS superseded_by
+            FROM delivery_scope s JOIN scope_current c USING (contract_id, indicator_id, period)
+            WHERE c.delivery_id > s.delivery_id GROUP BY s.delivery_id
+        ),
+        earlier AS (
+            SELECT s.delivery_id, string_agg(DISTINCT e.delivery_id::VARCHAR, ', '
+                                             ORDER BY e.delivery_id::VARCHAR) AS corrects
+            FROM delivery_scope s JOIN delivery_scope e USING (contract_id, indicator_id, period)
+            WHERE e.delivery_id < s.delivery_id GROUP BY s.delivery_id
+        )
+        SELECT d.delivery_id, d.file_name, d.loaded_at, coalesce(d.loaded_by, '') AS loaded_by,
+               d.row_count, d.shape, scope.contracts,
+               strftime(scope.first_period, '%Y-%m') || CASE WHEN scope.first_period
+                   = scope.last_period THEN '' ELSE '..' || strftime(scope.last_period, '%Y-%m')
+                   END AS months,
+               CASE WHEN scope.superseded_keys = 0 THEN 'current'
+                    WHEN scope.superseded_keys = scope.keys THEN 'superseded'
+                    ELSE 'partly' END AS state,
+               scope.superseded_keys, scope.keys,
+               coalesce(later.superseded_by, '') AS superseded_by,
+               coalesce(earlier.corrects, '') AS corrects
+        FROM delivery d JOIN scope USING (delivery_id)
+        LEFT JOIN later USING (delivery_id) LEFT JOIN earlier USING (delivery_id)
+        ORDER BY d.delivery_id DESC
+        """,
+    )

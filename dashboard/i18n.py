@@ -1,0 +1,480 @@
+"""Finnish first, Swedish and English: every string the dashboard shows, and the number and
+date formats of each language (fi and sv: 1 234,56 € and 31.3.2025; en: 1,234.56 €)."""
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+LANGUAGES = ("fi", "sv", "en")
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+DEFAULT = "fi"
+MINUS = "−"
+
+STATUS_ICONS = {
+    "achieved": "✔",
+    "partial": "◐",
+    "not-achieved": "✖",
+    "below-minimum": "▼",
+    "not-assessable": "–",
+}
+
+_T: dict[str, tuple[str, str, str]] = {
+    # pages
+    "page.contracts": ("Sopimukset", "Avtal", "Contracts"),
+    "page.contract": ("Sopimus", "Avtal i detalj", "Contract"),
+    "page.payments": ("Maksut", "Betalningar", "Payments"),
+    "page.leadership": ("Johto", "Ledning", "Leadership"),
+    "page.deliveries": ("Toimitukset", "Leveranser", "Deliveries"),
+    "language": ("Kieli", "Språk", "Language"),
+    "database": ("Tietokanta", "Databas", "Database"),
+    "no_data": ("Ei tietoja.", "Inga uppgifter.", "No data."),
+    # statuses
+    "status.achieved": ("saavutettu", "uppnådd", "achieved"),
+    "status.partial": ("osittain", "delvis", "partial"),
+    "status.not-achieved": ("ei saavutettu", "inte uppnådd", "not achieved"),
+    "status.below-minimum": ("alle minimin", "under minimum", "below minimum"),
+    "status.not-assessable": ("ei arvioitavissa", "kan inte bedömas", "not assessable"),
+    # columns
+    "col.contract": ("Sopimus", "Avtal", "Contract"),
+    "col.title": ("Nimi", "Namn", "Title"),
+    "col.supplier": ("Palveluntuottaja", "Tjänsteproducent", "Supplier"),
+    "col.service": ("Palvelu", "Tjänst", "Service"),
+    "col.framework": ("Puitejärjestely", "Ramavtal", "Framework"),
+    "col.theme": ("Teema", "Tema", "Theme"),
+    "col.indicator": ("Mittari", "Indikator", "Indicator"),
+    "col.period": ("Kausi", "Period", "Period"),
+    "col.status": ("Tila", "Status", "Status"),
+    "col.value": ("Arvo", "Värde", "Value"),
+    "col.n": ("n", "n", "n"),
+    "col.min_n": ("min n", "min n", "min n"),
+    "col.missing": ("Puuttuvat kuukaudet", "Saknade månader", "Missing months"),
+    "col.missing_count": (
+        "Puuttuvia (mittari×kk)",
+        "Saknas (indikator×mån)",
+        "Missing (indicator×month)",
+    ),
+    "col.late_count": (
+        "Myöhässä (mittari×kk)",
+        "Försenade (indikator×mån)",
+        "Late (indicator×month)",
+    ),
+    "col.expected": (
+        "Odotettu (mittari×kk)",
+        "Väntat (indikator×mån)",
+        "Expected (indicator×month)",
+    ),
+    "col.latest_period": ("Viimeisin kausi", "Senaste period", "Latest period"),
+    "col.version": ("Versio", "Version", "Version"),
+    "col.kind": ("Laji", "Typ", "Kind"),
+    "col.bonus": ("Bonus", "Bonus", "Bonus"),
+    "col.sanction": ("Sanktio", "Sanktion", "Sanction"),
+    "col.net": ("Netto", "Netto", "Net"),
+    "col.difference": ("Erotus", "Skillnad", "Difference"),
+    "col.bonus_difference": ("Bonuksen muutos", "Bonusändring", "Bonus difference"),
+    "col.sanction_difference": ("Sanktion muutos", "Sanktionsändring", "Sanction difference"),
+    "col.amount_difference": ("Oikaisun muutos", "Justeringsändring", "Adjustment difference"),
+    "col.approved": ("Hyväksytty", "Godkänd", "Approved"),
+    "col.level_from": ("Tasot alkaen", "Nivåer från", "Levels from"),
+    "col.minimum": ("Minimi", "Minimum", "Minimum"),
+    "col.threshold": ("Kynnys", "Tröskel", "Threshold"),
+    "col.target": ("Tavoite", "Mål", "Target"),
+    "col.scale": ("Asteikko", "Skala", "Scale"),
+    "col.fraction": ("Osuus", "Andel", "Fraction"),
+    "col.money": ("Täysi summa", "Fullt belopp", "Full amount"),
+    "col.bonus_exact": ("Bonus tarkka", "Bonus exakt", "Bonus exact"),
+    "col.bonus_before_gate": ("Bonus ennen porttia", "Bonus före grind", "Bonus before gate"),
+    "col.sanction_exact": ("Sanktio tarkka", "Sanktion exakt", "Sanction exact"),
+    "col.rule": ("Sääntö", "Regel", "Rule"),
+    "col.explanation": ("Selitys", "Förklaring", "Explanation"),
+    "col.adjustment": ("Oikaisu", "Justering", "Adjustment"),
+    "col.side": ("Puoli", "Sida", "Side"),
+    "col.amount": ("Määrä", "Belopp", "Amount"),
+    "col.counted": ("Lasketaan", "Räknas", "Counted"),
+    "col.year": ("Vuosi", "År", "Year"),
+    "col.quarter": ("Neljännes", "Kvartal", "Quarter"),
+    "col.periods": ("Kausia", "Perioder", "Periods"),
+    "col.delivery": ("Toimitus", "Leverans", "Delivery"),
+    "col.file": ("Tiedosto", "Fil", "File"),
+    "col.loaded": ("Ladattu", "Laddad", "Loaded"),
+    "col.loaded_by": ("Lataaja", "Laddad av", "Loaded by"),
+    "col.rows": ("Rivejä", "Rader", "Rows"),
+    "col.shape": ("Muoto", "Form", "Shape"),
+    "col.months": ("Kuukaudet", "Månader", "Months"),
+    "col.state": ("Voimassa", "Giltighet", "State"),
+    "col.corrects": ("Korjaa", "Korrigerar", "Corrects"),
+    "col.superseded_by": ("Korvattu toimituksilla", "Ersatt av", "Superseded by"),
+    "col.used_for": ("Käytetty kausiin", "Använd för perioder", "Used for periods"),
+    "col.row": ("Rivi", "Rad", "Row"),
+    "col.column": ("Sarake", "Kolumn", "Column"),
+    "col.text": ("Alkuperäinen teksti", "Ursprunglig text", "Original text"),
+    "col.reason": ("Syy", "Orsak", "Reason"),
+    "col.position": ("Sija", "Plats", "Position"),
+    "col.score": ("Pisteet", "Poäng", "Score"),
+    "col.assessed": ("Arvioituja kausia", "Bedömda perioder", "Assessed"),
+    "col.previous": ("Edellinen vuosi", "Föregående år", "Last year"),
+    "col.movement": ("Muutos", "Förändring", "Movement"),
+    "col.share": ("Saavutettu-osuus", "Andel uppnådda", "Share achieved"),
+    "col.count": ("Mittarikausia", "Indikatorperioder", "Indicator-periods"),
+    "col.group": ("Ryhmä", "Grupp", "Group"),
+    "col.awaiting": ("Odottaa oikaisua", "Väntar på korrigering", "Awaiting correction"),
+    # kinds and states
+    "kind.original": ("alkuperäinen", "ursprunglig", "original"),
+    "kind.correction": ("oikaisu", "korrigering", "correction"),
+    "state.draft": ("luonnos", "utkast", "draft"),
+    "state.approved": ("hyväksytty", "godkänd", "approved"),
+    "state.replaced": ("korvattu", "ersatt", "replaced"),
+    "delivery.current": ("voimassa", "gällande", "current"),
+    "delivery.superseded": ("korvattu", "ersatt", "superseded"),
+    "delivery.partly": ("osittain korvattu", "delvis ersatt", "partly superseded"),
+    "movement.new": ("uusi", "ny", "new"),
+    # contracts page
+    "contracts.title": ("Sopimukset", "Avtal", "Contracts"),
+    "contracts.intro": (
+        "Mittarien tila viimeisimmällä selvitetyllä kaudella ja tietojen kattavuus.",
+        "Indikatorernas status under den senast avräknade perioden och datas fullständighet.",
+        "Indicator status in the latest settled period, and data completeness.",
+    ),
+    "contracts.status_header": ("Mittarien tila", "Indikatorernas status", "Indicator status"),
+    "contracts.completeness_header": (
+        "Tietojen kattavuus",
+        "Datas fullständighet",
+        "Data completeness",
+    ),
+    "contracts.completeness_note": (
+        "Odotetut kuukaudet: sopimuskauden kuukaudet viimeisimpään toimitettuun kuukauteen "
+        "({through}) asti. Myöhässä: ensimmäinen toimitus yli {days} päivää kuukauden "
+        "päättymisen jälkeen.",
+        "Väntade månader: avtalets månader fram till den senast levererade månaden "
+        "({through}). Försenad: första leveransen över {days} dagar efter månadens slut.",
+        "Expected months: contract months up to the latest delivered month ({through}). "
+        "Late: first delivered more than {days} days after the month ended.",
+    ),
+    "filter.service": ("Palvelu", "Tjänst", "Service"),
+    "filter.supplier": ("Palveluntuottaja", "Tjänsteproducent", "Supplier"),
+    "filter.framework": ("Puitejärjestely", "Ramavtal", "Framework"),
+    "filter.theme": ("Teema", "Tema", "Theme"),
+    "filter.all": ("Kaikki", "Alla", "All"),
+    "open_contract": ("Avaa sopimus", "Öppna avtal", "Open contract"),
+    # contract page
+    "contract.title": ("Sopimus", "Avtal i detalj", "Contract"),
+    "contract.select": ("Valitse sopimus", "Välj avtal", "Choose a contract"),
+    "contract.trends": ("Mittarien kehitys", "Indikatorernas utveckling", "Indicator trends"),
+    "contract.history": ("Tilahistoria", "Statushistorik", "Status history"),
+    "contract.comparison": (
+        "Vertailu saman palvelun sopimuksiin (n jokaisen arvon vieressä)",
+        "Jämförelse med andra avtal för samma tjänst (n vid varje värde)",
+        "Comparison with the other contracts of the same service (n beside every value)",
+    ),
+    "contract.comparison_year": ("Vuosi", "År", "Year"),
+    "contract.deliveries": (
+        "Selvityksissä käytetyt toimitukset",
+        "Leveranser som använts",
+        "Deliveries used by the settlements",
+    ),
+    "contract.term": ("Sopimuskausi", "Avtalsperiod", "Term"),
+    "contract.period_value": ("Kauden arvo", "Periodens värde", "Period value"),
+    "chart.all_contracts": (
+        "Kaikki {count} sopimusta",
+        "Alla {count} avtal",
+        "All {count} contracts",
+    ),
+    "chart.month": ("Kuukausi", "Månad", "Month"),
+    "chart.monthly": ("Kuukausiarvo", "Månadsvärde", "Monthly value"),
+    "chart.period": ("Kauden arvo", "Periodvärde", "Period value"),
+    "chart.minimum": ("Minimitaso", "Miniminivå", "Minimum level"),
+    "chart.target": ("Tavoitetaso", "Målnivå", "Target level"),
+    "chart.comparison": (
+        "{name}: saman palvelun sopimukset {year}",
+        "{name}: avtal för samma tjänst {year}",
+        "{name}: contracts of the same service {year}",
+    ),
+    # payments page
+    "payments.title": ("Maksut", "Betalningar", "Payments"),
+    "payments.period": ("Kausi", "Period", "Period"),
+    "payments.settlements": (
+        "Selvitykset kausittain",
+        "Avräkningar per period",
+        "Settlements per period",
+    ),
+    "payments.versions": (
+        "Versiot ja oikaisut",
+        "Versioner och korrigeringar",
+        "Versions and corrections",
+    ),
+    "payments.correction": (
+        "Oikaisu v{version} hyväksyttyyn versioon v{corrects}: nettomuutos {difference}",
+        "Korrigering v{version} av godkänd version v{corrects}: nettoförändring {difference}",
+        "Correction v{version} of approved version v{corrects}: net difference {difference}",
+    ),
+    "payments.breakdown": ("Mistä euro tulee", "Varifrån euron kommer", "Why this euro"),
+    "payments.adjustments": ("Portit ja katot", "Grindar och tak", "Gates and caps"),
+    "payments.waterfall": (
+        "Bonuksista nettomaksuun",
+        "Från bonus till nettobetalning",
+        "From bonuses to the net payment",
+    ),
+    "payments.approver": ("Hyväksyjä", "Godkännare", "Approver"),
+    "payments.approve": ("Hyväksy ja lukitse", "Godkänn och lås", "Approve and lock"),
+    "payments.locked": (
+        "🔒 hyväksytty {who} {when}",
+        "🔒 godkänd {who} {when}",
+        "🔒 approved {who} {when}",
+    ),
+    "payments.need_approver": (
+        "Kirjoita hyväksyjän nimi.",
+        "Skriv godkännarens namn.",
+        "Type the approver's name.",
+    ),
+    "payments.approved_now": (
+        "Hyväksytty ja lukittu.",
+        "Godkänd och låst.",
+        "Approved and locked.",
+    ),
+    "payments.stale": (
+        "Hyväksytyn selvityksen lähtötiedot ovat muuttuneet: {why}.",
+        "Indata för den godkända avräkningen har ändrats: {why}.",
+        "The inputs of the approved settlement have changed: {why}.",
+    ),
+    "payments.download_xlsx": ("Lataa .xlsx", "Ladda ner .xlsx", "Download .xlsx"),
+    "payments.download_csv": (
+        "Lataa CSV (suomalainen Excel)",
+        "Ladda ner CSV (finsk Excel)",
+        "Download CSV (Finnish Excel)",
+    ),
+    "payments.yearly": ("Vuosisummat", "Årssummor", "Yearly totals"),
+    "payments.totals": (
+        "Bonus {bonus} · sanktio {sanction} · netto {net}",
+        "Bonus {bonus} · sanktion {sanction} · netto {net}",
+        "Bonus {bonus} · sanction {sanction} · net {net}",
+    ),
+    "payments.deliveries": ("Lähdetoimitukset", "Källeveranser", "Source deliveries"),
+    "wf.bonus": ("Bonus {indicator}", "Bonus {indicator}", "Bonus {indicator}"),
+    "wf.sanction": ("Sanktio {indicator}", "Sanktion {indicator}", "Sanction {indicator}"),
+    "adj.gate": ("portti", "grind", "gate"),
+    "adj.bonus-cap": ("bonuskatto", "bonustak", "bonus cap"),
+    "adj.sanction-cap": ("sanktiokatto", "sanktionstak", "sanction cap"),
+    "adj.annual-bonus-cap": ("vuotuinen bonuskatto", "årligt bonustak", "annual bonus cap"),
+    "adj.annual-sanction-cap": (
+        "vuotuinen sanktiokatto",
+        "årligt sanktionstak",
+        "annual sanction cap",
+    ),
+    "wf.bonus_total": ("Bonukset yhteensä", "Bonus totalt", "Bonuses total"),
+    "wf.net": ("Nettomaksu", "Nettobetalning", "Net payment"),
+    "wf.step": ("Vaihe", "Steg", "Step"),
+    "wf.eur": ("Euroa", "Euro", "Euros"),
+    # leadership page
+    "leadership.title": ("Johto", "Ledning", "Leadership"),
+    "leadership.by_theme": (
+        "Saavutettujen mittarikausien osuus teemoittain",
+        "Andel uppnådda indikatorperioder per tema",
+        "Share of indicator-periods achieved by theme",
+    ),
+    "leadership.by_service": (
+        "Saavutettujen mittarikausien osuus palveluittain",
+        "Andel uppnådda indikatorperioder per tjänst",
+        "Share of indicator-periods achieved by service",
+    ),
+    "leadership.money": (
+        "Bonukset ja sanktiot neljänneksittäin",
+        "Bonus och sanktioner per kvartal",
+        "Bonuses and sanctions per quarter",
+    ),
+    "leadership.money_note": (
+        "Kunkin kauden uusin versio; kausi kohdistuu neljännekselle, jolla se päättyy.",
+        "Den senaste versionen av varje period; perioden hör till kvartalet då den slutar.",
+        "Newest version of each period; a period counts in the quarter in which it ends.",
+    ),
+    "leadership.priority": ("Etusijajärjestys", "Prioritetsordning", "Priority order"),
+    "leadership.computed": ("laskettu {when}", "beräknad {when}", "computed {when}"),
+    "leadership.suppressed": (
+        "Solut, joiden takana on alle 5 arvioitua mittarikautta, näytetään muodossa <5.",
+        "Celler med färre än 5 bedömda indikatorperioder visas som <5.",
+        "Cells with fewer than 5 assessed indicator-periods are shown as <5.",
+    ),
+    "leadership.share_axis": (
+        "Saavutettu-osuus (%)",
+        "Andel uppnådda (%)",
+        "Share achieved (%)",
+    ),
+    "leadership.no_priority": (
+        "Etusijajärjestystä ei ole laskettu.",
+        "Ingen prioritetsordning har beräknats.",
+        "No priority order has been computed.",
+    ),
+    # deliveries page
+    "deliveries.checking": ("Tarkistetaan {file} …", "Kontrollerar {file} …", "Checking {file} …"),
+    "deliveries.checking_rows": (
+        "Tarkistetaan {file}: {rows} riviä luettu …",
+        "Kontrollerar {file}: {rows} rader lästa …",
+        "Checking {file}: {rows} rows read …",
+    ),
+    "deliveries.settling": (
+        "Päivitetään selvitykset: {contract} …",
+        "Uppdaterar avräkningar: {contract} …",
+        "Updating settlements: {contract} …",
+    ),
+    "deliveries.title": ("Toimitukset", "Leveranser", "Deliveries"),
+    "deliveries.upload": (
+        "Lataa palveluntuottajan tiedostot",
+        "Ladda upp leverantörens filer",
+        "Upload supplier files",
+    ),
+    "deliveries.by": ("Toimittaja / lataaja", "Levererad av", "Delivered by"),
+    "deliveries.load": ("Tarkista ja tallenna", "Kontrollera och spara", "Check and store"),
+    "deliveries.loaded": (
+        "✔ {file}: toimitus {delivery}, {rows} riviä tallennettu.",
+        "✔ {file}: leverans {delivery}, {rows} rader sparade.",
+        "✔ {file}: delivery {delivery}, {rows} rows stored.",
+    ),
+    "deliveries.already": (
+        "{file}: sama tiedosto on jo ladattu.",
+        "{file}: samma fil har redan laddats.",
+        "{file}: this file has already been loaded.",
+    ),
+    "deliveries.rejected": (
+        "✖ {file} hylättiin: {count} ongelmaa; tiedostosta ei tallennettu mitään.",
+        "✖ {file} avvisades: {count} problem; inget från filen sparades.",
+        "✖ {file} was rejected: {count} problem(s); nothing from it was stored.",
+    ),
+    "deliveries.settled": (
+        "Selvitykset päivitetty: {changed} muuttui.",
+        "Avräkningarna uppdaterade: {changed} ändrades.",
+        "Settlements refreshed: {changed} changed.",
+    ),
+    "deliveries.history": (
+        "Toimitushistoria ja korjaukset",
+        "Leveranshistorik och korrigeringar",
+        "Delivery history and corrections",
+    ),
+    "deliveries.newest": (
+        "Uusin toimitus: {delivery} · {file} · {when} · {by}",
+        "Senaste leverans: {delivery} · {file} · {when} · {by}",
+        "Newest delivery: {delivery} · {file} · {when} · {by}",
+    ),
+    "deliveries.stale": (
+        "Hyväksytty selvitys {contract} {period} v{version}: lähtötiedot muuttuneet ({why}).",
+        "Godkänd avräkning {contract} {period} v{version}: indata har ändrats ({why}).",
+        "Approved settlement {contract} {period} v{version}: inputs changed ({why}).",
+    ),
+}
+
+THEMES = {
+    "asiakaskokemus": ("asiakaskokemus", "klientupplevelse", "client experience"),
+    "henkilostokokemus": ("henkilöstökokemus", "personalupplevelse", "staff experience"),
+    "hyva-johtaminen": ("hyvä johtaminen", "gott ledarskap", "good leadership"),
+    "talouden-tasapaino": ("talouden tasapaino", "ekonomisk balans", "economic balance"),
+    "vaikuttavuus": ("vaikuttavuus", "verkningsfullhet", "effectiveness"),
+}
+
+SERVICES = {
+    "kotihoito": ("kotihoito", "hemvård", "home care"),
+    "tehostettu-palveluasuminen": (
+        "tehostettu palveluasuminen",
+        "serviceboende med heldygnsomsorg",
+        "24-hour service housing",
+    ),
+    "lastensuojelu": ("lastensuojelu", "barnskydd", "child welfare"),
+    "paihdekuntoutus": ("päihdekuntoutus", "missbruksrehabilitering", "substance-abuse rehab"),
+    "tyollisyyspalvelut": ("työllisyyspalvelut", "sysselsättningstjänster", "employment services"),
+}
+
+
+def lang_index(lang: str) -> int:
+    return LANGUAGES.index(lang) if lang in LANGUAGES else 0
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text of `key` in the language, with {placeholders} filled in."""
+    text = _T[key][lang_index(lang)]
+    return text.format(**values) if values else text
+
+
+def adjustment_name(kind: str, lang: str) -> str:
+    """The engine's adjustment kind in words: 'bonus-cap' -> 'bonuskatto'."""
+    key = f"adj.{kind}"
+    return t(key, lang) if key in _T else kind
+
+
+def all_keys() -> list[str]:
+    return list(_T)
+
+
+def status_word(status: str | None, lang: str) -> str:
+    """Icon and word, never colour alone: 'achieved' -> '✔ saavutettu'."""
+    if status is None or status not in STATUS_ICONS:
+        return ""
+    return f"{STATUS_ICONS[status]} {t('status.' + status, lang)}"
+
+
+def theme_name(theme: str, lang: str) -> str:
+    return THEMES.get(theme, (theme, theme, theme))[lang_index(lang)]
+
+
+def service_name(service: str, lang: str) -> str:
+    return SERVICES.get(service, (service, service, service))[lang_index(lang)]
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def number(value: object, lang: str, places: int = 2) -> str:
+    """A number half-up to `places` decimals: fi/sv '1 234,56', en '1,234.56'; negatives
+    with a real minus sign. None -> ''."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = MINUS if rounded < 0 else ""
+    text = f"{abs(rounded):,.{places}f}"
+    if lang == "en":
+        return sign + text
+    return sign + text.replace(",", " ").replace(".", ",")
+
+
+def short_number(value: object, lang: str, places: int = 2) -> str:
+    """A number with at most `places` decimals and no trailing zeros: 83,4 / 12."""
+    text = number(value, lang, places)
+    decimal_mark = "." if lang == "en" else ","
+    if decimal_mark in text:
+        text = text.rstrip("0").rstrip(decimal_mark)
+    return text
+
+
+def euros(value: object, lang: str) -> str:
+    """Money: '1 234,56 €' (fi, sv), '1,234.56 €' (en); '' for None."""
+    text = number(value, lang, 2)
+    return f"{text} €" if text else ""
+
+
+def count(value: int | None, lang: str) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,}"
+    return text if lang == "en" else text.replace(",", " ")
+
+
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day(value: date | datetime | None, lang: str) -> str:
+    """A date: '31.3.2025' (fi, sv), '31 Mar 2025' (en)."""
+    if value is None:
+        return ""
+    if lang == "en":
+        return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def moment(value: datetime | None, lang: str) -> str:
+    """A date and time: '31.3.2025 14.05' (fi), '31.3.2025 14:05' (sv), '31 Mar 2025 14:05'."""
+    if value is None:
+        return ""
+    separator = "." if lang == "fi" else ":"
+    return f"{day(value, lang)} {value.hour:02d}{separator}{value.minute:02d}"

@@ -1,0 +1,62 @@
+"""Small helpers every page uses: the chosen language, its strings, the database reference."""
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, i18n
+
+LANG_KEY = "lang"
+
+
+def lang() -> str:
+    """The language chosen in the sidebar (kept in st.session_state['lang']), Finnish first."""
+    chosen = st.session_state.get(LANG_KEY, i18n.DEFAULT)
+    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def t(key: str, **values: object) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def ref() -> data.DbRef:
+    return data.db_ref()
+
+
+def indicator_names(ref_: data.DbRef, contract_id: str | None = None) -> dict[tuple[str, str], str]:
+    """(contract, indicator) -> the indicator's name in the chosen language."""
+    frame = data.indicators(ref_)
+    if contract_id is not None:
+        frame = frame.filter(pl.col("contract_id") == contract_id)
+    column = f"name_{lang()}"
+    return {
+        (c, i): n
+        for c, i, n in zip(frame["contract_id"], frame["indicator_id"], frame[column], strict=True)
+    }
+
+
+def show_table(frame: pl.DataFrame, column_config: dict[str, Any] | None = None) -> None:
+    """A read-only table without the row index."""
+    st.dataframe(frame, hide_index=True, column_config=column_config)
+
+
+def flash() -> None:
+    """Show (once) a message a previous run left for this one."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
+def from_query(param: str, key: str, valid: list[str]) -> None:
+    """Take the widget `key`'s value from ?param= when the URL asks for something this
+    session did not write there itself (a link or a typed address)."""
+    asked = st.query_params.get(param)
+    if asked in valid and asked != st.session_state.get(f"_query_{key}"):
+        st.session_state[key] = asked
+
+
+def to_query(param: str, key: str, value: str) -> None:
+    """Mirror the widget's value in the URL so that the page can be linked to."""
+    st.query_params[param] = value
+    st.session_state[f"_query_{key}"] = value

@@ -1,0 +1,241 @@
+"""Maksut: settlements per period with the full "why this euro" breakdown, the waterfall,
+approval (which locks), correction versions and their money difference, downloads and
+yearly totals. Every amount is the one the engine stored."""
+
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, i18n, ui
+from etl import settle
+
+lang = ui.lang()
+ref = ui.ref()
+st.title(ui.t("payments.title"))
+ui.flash()
+
+contracts = data.contracts(ref)
+ids = contracts["contract_id"].to_list()
+if not ids:
+    st.info(ui.t("no_data"))
+    st.stop()
+corrections = data.open_corrections(ref)
+ui.from_query("contract", "pay_contract", ids)
+if st.session_state.get("pay_contract") not in ids:
+    st.session_state["pay_contract"] = corrections["contract_id"][0] if len(corrections) else ids[0]
+suppliers = dict(zip(ids, contracts["supplier_name"], strict=True))
+left, right = st.columns(2)
+contract_id = left.selectbox(
+    ui.t("col.contract"), ids, format_func=lambda c: f"{c} · {suppliers[c]}", key="pay_contract"
+)
+periods = data.settlements(ref, contract_id)
+if periods.is_empty():
+    st.info(ui.t("no_data"))
+    st.stop()
+names = periods["period"].to_list()
+ui.from_query("period", "pay_period", names)
+if st.session_state.get("pay_period") not in names:
+    mine = corrections.filter(pl.col("contract_id") == contract_id)
+    st.session_state["pay_period"] = mine["period"][0] if len(mine) else names[-1]
+period = right.selectbox(ui.t("payments.period"), names, key="pay_period")
+ui.to_query("contract", "pay_contract", contract_id)
+ui.to_query("period", "pay_period", period)
+
+
+def state_text(row: dict[str, Any]) -> str:
+    if row["status"] == "approved":
+        when = i18n.day(row["approved_at"], lang)
+        return ui.t("payments.locked", who=row["approved_by"], when=when)
+    return i18n.t(f"state.{row['status']}", lang)
+
+
+versions = data.versions(ref, contract_id, period)
+latest = versions.row(0, named=True)
+stale = {(c, p): why for c, p, _, why in data.stale(ref)}
+if (contract_id, period) in stale:
+    st.warning(ui.t("payments.stale", why=stale[(contract_id, period)]))
+
+# --- versions and the correction's difference ---
+st.subheader(ui.t("payments.versions"))
+if latest["kind"] == "correction":
+    st.warning(
+        ui.t(
+            "payments.correction", version=latest["version"],
+            corrects=latest["corrects_version"],
+            difference=i18n.euros(latest["net_difference"], lang),
+        )
+    )  # fmt: skip
+ui.show_table(
+    pl.DataFrame(
+        {
+            ui.t("col.version"): versions["version"],
+            ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in versions["kind"]],
+            ui.t("col.status"): [state_text(r) for r in versions.iter_rows(named=True)],
+            ui.t("col.bonus"): [i18n.euros(v, lang) for v in versions["bonus_total"]],
+            ui.t("col.sanction"): [i18n.euros(v, lang) for v in versions["sanction_total"]],
+            ui.t("col.net"): [i18n.euros(v, lang) for v in versions["net"]],
+            ui.t("col.difference"): [i18n.euros(v, lang) for v in versions["net_difference"]],
+        }
+    )
+)
+
+chosen = st.segmented_control(
+    ui.t("col.version"), versions["version"].to_list(), default=latest["version"],
+    format_func=lambda v: f"v{v}", key=f"pay_version_{contract_id}_{period}",
+) or latest["version"]  # fmt: skip
+version = versions.filter(pl.col("version") == chosen).row(0, named=True)
+
+metrics = st.columns(4)
+metrics[0].metric(ui.t("col.bonus"), i18n.euros(version["bonus_total"], lang))
+metrics[1].metric(ui.t("col.sanction"), i18n.euros(version["sanction_total"], lang))
+metrics[2].metric(ui.t("col.net"), i18n.euros(version["net"], lang))
+metrics[3].metric(ui.t("contract.period_value"), i18n.euros(version["period_value"], lang))
+
+# --- approval ---
+if version["status"] == "approved":
+    st.success(state_text(version))
+elif version["version"] == latest["version"]:
+    approver = st.text_input(ui.t("payments.approver"), key="approver")
+    if st.button(ui.t("payments.approve"), key="approve", type="primary"):
+        if not approver.strip():
+            st.warning(ui.t("payments.need_approver"))
+        else:
+            try:
+                settle.approve(data.db_path(), contract_id, period, approver.strip())
+            except settle.SettleError as error:
+                st.error(str(error))
+            else:
+                st.cache_data.clear()
+                st.session_state["flash"] = ui.t("payments.approved_now")
+                st.rerun()
+
+# --- why this euro ---
+st.subheader(ui.t("payments.breakdown"))
+lines = data.lines(ref, version["settlement_id"])
+indicator_names = dict(
+    zip(*data.indicators(ref).filter(pl.col("contract_id") == contract_id)
+        .select("indicator_id", f"name_{lang}").get_columns(), strict=True)
+)  # fmt: skip
+shown = lines.filter(pl.col("line_kind") != "adjustment")
+
+
+def num(value: object, places: int = 4) -> str:
+    return i18n.short_number(value, lang, places)
+
+
+breakdown = {
+    ui.t("col.indicator"): [indicator_names.get(i, i) for i in shown["indicator_id"]],
+    ui.t("col.status"): [
+        i18n.status_word(s, lang) or i18n.t("state.replaced", lang) for s in shown["status"]
+    ],
+    ui.t("col.value"): [num(v) for v in shown["value"]],
+    ui.t("col.n"): [num(v, 0) for v in shown["n"]],
+    ui.t("col.min_n"): shown["min_n"],
+    ui.t("col.level_from"): [i18n.day(d, lang) for d in shown["level_from"]],
+    ui.t("col.minimum"): [num(v) for v in shown["minimum"]],
+    ui.t("col.threshold"): [num(v) for v in shown["threshold"]],
+    ui.t("col.target"): [num(v) for v in shown["target"]],
+    ui.t("col.scale"): shown["scale"],
+    ui.t("col.fraction"): [num(v, 6) for v in shown["fraction"]],
+    ui.t("col.money"): [i18n.euros(v, lang) for v in shown["money"]],
+    ui.t("col.bonus_exact"): [num(v, 6) for v in shown["bonus_exact"]],
+    ui.t("col.bonus_before_gate"): [i18n.euros(v, lang) for v in shown["bonus_before_gate"]],
+    ui.t("col.bonus"): [i18n.euros(v, lang) for v in shown["bonus"]],
+    ui.t("col.sanction_exact"): [num(v, 6) for v in shown["sanction_exact"]],
+    ui.t("col.sanction"): [i18n.euros(v, lang) for v in shown["sanction"]],
+    ui.t("col.bonus_difference"): [i18n.euros(v, lang) for v in shown["bonus_difference"]],
+    ui.t("col.sanction_difference"): [i18n.euros(v, lang) for v in shown["sanction_difference"]],
+    ui.t("col.rule"): shown["rule"],
+    ui.t("col.explanation"): shown["explanation"],
+}
+ui.show_table(pl.DataFrame(breakdown))
+
+adjustments = lines.filter(pl.col("line_kind") == "adjustment")
+if len(adjustments):
+    st.markdown(f"**{ui.t('payments.adjustments')}**")
+    ui.show_table(
+        pl.DataFrame(
+            {
+                ui.t("col.adjustment"): [
+                    i18n.adjustment_name(k, lang) for k in adjustments["adjustment_kind"]
+                ],
+                ui.t("col.side"): [ui.t(f"col.{side}") for side in adjustments["side"]],
+                ui.t("col.amount"): [i18n.euros(v, lang) for v in adjustments["amount"]],
+                ui.t("col.counted"): ["✔" if c else "–" for c in adjustments["counted"]],
+                ui.t("col.amount_difference"): [
+                    i18n.euros(v, lang) for v in adjustments["amount_difference"]
+                ],
+                ui.t("col.explanation"): adjustments["explanation"],
+            }
+        )
+    )
+
+steps = charts.waterfall_steps(
+    lines, Decimal(version["bonus_total"]), Decimal(version["net"]), indicator_names, lang
+)
+st.plotly_chart(
+    charts.waterfall(steps, f"{ui.t('payments.waterfall')}: {contract_id} {period} "
+                     f"v{version['version']}", lang),
+    key="waterfall",
+)  # fmt: skip
+
+st.markdown(f"**{ui.t('payments.deliveries')}**")
+sources = data.source_deliveries(ref, version["settlement_id"])
+ui.show_table(
+    sources.select(
+        pl.col("delivery_id").alias(ui.t("col.delivery")),
+        pl.col("file_name").alias(ui.t("col.file")),
+        pl.col("loaded_at").map_elements(lambda d: i18n.moment(d, lang), return_dtype=pl.String)
+        .alias(ui.t("col.loaded")),
+        pl.col("row_count").alias(ui.t("col.rows")),
+        pl.col("sha256"),
+    )
+)  # fmt: skip
+
+# --- downloads ---
+# the files are made when a button is pressed (in a thread of their own), not on every run
+downloads = st.columns(2)
+downloads[0].download_button(
+    ui.t("payments.download_xlsx"), lambda: data.export_files(ref, contract_id, period)[0],
+    file_name=f"selvitys-{contract_id}-{period}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+)  # fmt: skip
+downloads[1].download_button(
+    ui.t("payments.download_csv"), lambda: data.export_files(ref, contract_id, period)[1],
+    file_name=f"selvitys-{contract_id}-{period}.fi.csv",
+    mime="text/csv", key="dl_csv",
+)  # fmt: skip
+
+# --- all periods of the contract, and yearly totals ---
+st.subheader(ui.t("payments.settlements"))
+ui.show_table(
+    pl.DataFrame(
+        {
+            ui.t("col.period"): periods["period"],
+            ui.t("col.version"): periods["version"],
+            ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in periods["kind"]],
+            ui.t("col.status"): [state_text(r) for r in periods.iter_rows(named=True)],
+            ui.t("col.bonus"): [i18n.euros(v, lang) for v in periods["bonus_total"]],
+            ui.t("col.sanction"): [i18n.euros(v, lang) for v in periods["sanction_total"]],
+            ui.t("col.net"): [i18n.euros(v, lang) for v in periods["net"]],
+            ui.t("col.difference"): [i18n.euros(v, lang) for v in periods["net_difference"]],
+            ui.t("col.awaiting"): [stale.get((contract_id, p), "") for p in periods["period"]],
+        }
+    )
+)
+st.subheader(ui.t("payments.yearly"))
+yearly = data.yearly_totals(ref, contract_id)
+ui.show_table(
+    pl.DataFrame(
+        {
+            ui.t("col.year"): [str(y) for y in yearly["year"]],
+            ui.t("col.periods"): yearly["periods"],
+            ui.t("state.approved"): yearly["approved"],
+            ui.t("col.bonus"): [i18n.euros(v, lang) for v in yearly["bonus"]],
+            ui.t("col.sanction"): [i18n.euros(v, lang) for v in yearly["sanction"]],
+            ui.t("col.net"): [i18n.euros(v, lang) for v in yearly["net"]],
+        }
+    )
+)

@@ -1,0 +1,97 @@
+"""Sopimukset: every contract, the status of each indicator in its latest settled period,
+and data completeness (missing and late months)."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, i18n, ui
+
+lang = ui.lang()
+ref = ui.ref()
+st.title(ui.t("contracts.title"))
+st.caption(ui.t("contracts.intro"))
+
+contracts = data.contracts(ref)
+indicators = data.indicators(ref)
+
+columns = st.columns(4)
+everything = ui.t("filter.all")
+filters = {
+    "service": columns[0].multiselect(
+        ui.t("filter.service"), sorted(set(contracts["service"])),
+        format_func=lambda s: i18n.service_name(s, lang), key="f_service", placeholder=everything,
+    ),
+    "supplier_name": columns[1].multiselect(
+        ui.t("filter.supplier"), sorted(set(contracts["supplier_name"])), key="f_supplier",
+        placeholder=everything,
+    ),
+    "framework": columns[2].multiselect(
+        ui.t("filter.framework"), sorted(f for f in set(contracts["framework"]) if f),
+        key="f_framework", placeholder=everything,
+    ),
+}  # fmt: skip
+themes = columns[3].multiselect(
+    ui.t("filter.theme"), list(i18n.THEMES), format_func=lambda s: i18n.theme_name(s, lang),
+    key="f_theme", placeholder=everything,
+)  # fmt: skip
+shown = contracts
+for column, chosen in filters.items():
+    if chosen:
+        shown = shown.filter(pl.col(column).is_in(chosen))
+
+status = (
+    data.latest_status(ref)
+    .join(shown.select("contract_id", "supplier_name", "service"), on="contract_id")
+    .join(indicators, on=["contract_id", "indicator_id"])
+)
+if themes:
+    status = status.filter(pl.col("theme").is_in(themes))
+
+st.subheader(ui.t("contracts.status_header"))
+table = status.select(
+    pl.concat_str(pl.lit("/sopimus?contract="), pl.col("contract_id")).alias(
+        ui.t("col.contract")
+    ),
+    pl.col("supplier_name").alias(ui.t("col.supplier")),
+    pl.col("service").map_elements(lambda s: i18n.service_name(s, lang), return_dtype=pl.String)
+    .alias(ui.t("col.service")),
+    pl.col("period").alias(ui.t("col.latest_period")),
+    pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
+    pl.col("theme").map_elements(lambda s: i18n.theme_name(s, lang), return_dtype=pl.String)
+    .alias(ui.t("col.theme")),
+    pl.col("status").map_elements(lambda s: i18n.status_word(s, lang), return_dtype=pl.String)
+    .alias(ui.t("col.status")),
+    pl.col("value").map_elements(lambda v: i18n.short_number(v, lang), return_dtype=pl.String)
+    .alias(ui.t("col.value")),
+    pl.col("n").map_elements(lambda v: i18n.short_number(v, lang, 0), return_dtype=pl.String)
+    .alias(ui.t("col.n")),
+    pl.col("min_n").alias(ui.t("col.min_n")),
+)  # fmt: skip
+ui.show_table(
+    table,
+    column_config={
+        ui.t("col.contract"): st.column_config.LinkColumn(display_text=r"contract=(.*)$")
+    },
+)
+
+st.subheader(ui.t("contracts.completeness_header"))
+completeness = data.completeness(ref).join(shown, on="contract_id")
+through = completeness["through"].drop_nulls()
+st.caption(
+    ui.t(
+        "contracts.completeness_note",
+        through=through[0].strftime("%Y-%m") if len(through) else "–",
+        days=data.LATE_AFTER_DAYS,
+    )
+)
+ui.show_table(
+    completeness.select(
+        pl.col("contract_id").alias(ui.t("col.contract")),
+        pl.col("supplier_name").alias(ui.t("col.supplier")),
+        pl.col("framework").alias(ui.t("col.framework")),
+        pl.col("expected").alias(ui.t("col.expected")),
+        pl.col("missing").alias(ui.t("col.missing_count")),
+        pl.col("late").alias(ui.t("col.late_count")),
+        pl.col("missing_months").alias(ui.t("col.missing")),
+    )
+)

@@ -1,0 +1,138 @@
+"""Sopimus: one contract (selectbox, or ?contract=ID): trends against the dated levels, the
+status history, comparison with the same service's other contracts, the deliveries used."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, i18n, ui
+
+lang = ui.lang()
+ref = ui.ref()
+contracts = data.contracts(ref)
+ids = contracts["contract_id"].to_list()
+st.title(ui.t("contract.title"))
+if not ids:
+    st.info(ui.t("no_data"))
+    st.stop()
+
+ui.from_query("contract", "contract", ids)
+if st.session_state.get("contract") not in ids:
+    st.session_state["contract"] = ids[0]
+titles = dict(zip(ids, contracts["supplier_name"], strict=True))
+contract_id = st.selectbox(
+    ui.t("contract.select"), ids, format_func=lambda c: f"{c} · {titles[c]}", key="contract"
+)
+ui.to_query("contract", "contract", contract_id)
+info = contracts.filter(pl.col("contract_id") == contract_id).row(0, named=True)
+st.markdown(
+    f"**{info['title']}** · {info['supplier_name']} · {i18n.service_name(info['service'], lang)}"
+    f" · {info['framework'] or '–'} · {ui.t('contract.term')} {i18n.day(info['start_date'], lang)}"
+    f"–{i18n.day(info['end_date'], lang)} · {ui.t('contract.period_value')} "
+    f"{i18n.euros(info['period_value'], lang)} ({info['period_kind']})"
+)
+
+indicators = data.indicators(ref).filter(pl.col("contract_id") == contract_id)
+names = dict(zip(indicators["indicator_id"], indicators[f"name_{lang}"], strict=True))
+monthly = data.monthly_values(ref, contract_id)
+periods = data.period_lines(ref, contract_id)
+levels = data.levels(ref, contract_id)
+
+st.subheader(ui.t("contract.trends"))
+for row in indicators.iter_rows(named=True):
+    indicator = row["indicator_id"]
+    words = charts.TrendWords(
+        title=names[indicator]
+        if row["unit"] in names[indicator]
+        else f"{names[indicator]} ({row['unit']})",
+        x_title=ui.t("chart.month"),
+        y_title=f"{ui.t('col.value')} ({row['unit']})",
+        monthly=ui.t("chart.monthly"),
+        period=ui.t("chart.period"),
+        minimum=ui.t("chart.minimum"),
+        target=ui.t("chart.target"),
+    )
+    figure = charts.indicator_trend(
+        monthly.filter(pl.col("indicator_id") == indicator),
+        periods.filter(pl.col("indicator_id") == indicator),
+        levels.filter(pl.col("indicator_id") == indicator),
+        words,
+        lang,
+    )
+    st.plotly_chart(figure, key=f"trend-{indicator}")
+
+st.subheader(ui.t("contract.history"))
+history = periods.with_columns(
+    pl.struct("status", "value", "n")
+    .map_elements(
+        lambda r: (
+            f"{i18n.status_word(r['status'], lang)} "
+            f"({i18n.short_number(r['value'], lang)}; n={i18n.short_number(r['n'], lang, 0)})"
+            if r["value"] is not None
+            else f"{i18n.status_word(r['status'], lang)} (n={i18n.short_number(r['n'], lang, 0)})"
+        ),
+        return_dtype=pl.String,
+    )
+    .alias("cell"),
+    pl.col("indicator_id").replace_strict(names, default=pl.col("indicator_id")).alias("name"),
+)
+if history.is_empty():
+    st.info(ui.t("no_data"))
+else:
+    pivot = history.pivot(on="name", index="period", values="cell", sort_columns=False)
+    ui.show_table(pivot.rename({"period": ui.t("col.period")}))
+
+st.subheader(ui.t("contract.comparison"))
+years = sorted({d.year for d in periods["period_start"]}, reverse=True) or [2025]
+year = (
+    st.segmented_control(
+        ui.t("contract.comparison_year"), years, default=years[0], key="comparison_year"
+    )
+    or years[0]
+)
+comparison = data.service_comparison(ref, info["service"], int(year))
+comparison = comparison.with_columns(
+    pl.concat_str(pl.col("contract_id"), pl.lit(" · "), pl.col("supplier_name")).alias("label")
+)
+for indicator, part in comparison.group_by("indicator_id", maintain_order=True):
+    name = part[f"name_{lang}"][0]
+    if part["value"].drop_nulls().len() == 0:
+        continue
+    figure = charts.comparison_bars(
+        part.select("label", "value", "n"),
+        ui.t("chart.comparison", name=name, year=year),
+        f"{ui.t('col.value')} ({part['unit'][0]})",
+        ui.t("col.contract"),
+        lang,
+        highlight=f"{contract_id} · {info['supplier_name']}",
+    )
+    st.plotly_chart(figure, key=f"cmp-{indicator[0]}")
+ui.show_table(
+    comparison.select(
+        pl.col("contract_id").alias(ui.t("col.contract")),
+        pl.col("supplier_name").alias(ui.t("col.supplier")),
+        pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
+        pl.struct("value", "n").map_elements(
+            lambda r: f"{i18n.short_number(r['value'], lang)} "
+            f"(n={i18n.short_number(r['n'], lang, 0)})" if r["value"] is not None else "–",
+            return_dtype=pl.String,
+        ).alias(ui.t("col.value")),
+        pl.concat_str(
+            pl.lit(i18n.STATUS_ICONS["achieved"] + " "), pl.col("achieved"), pl.lit(" / "),
+            pl.col("assessed"),
+        ).alias(ui.t("col.periods")),
+    )
+)  # fmt: skip
+
+st.subheader(ui.t("contract.deliveries"))
+used = data.contract_deliveries(ref, contract_id)
+ui.show_table(
+    used.select(
+        pl.col("delivery_id").alias(ui.t("col.delivery")),
+        pl.col("file_name").alias(ui.t("col.file")),
+        pl.col("loaded_at").map_elements(lambda d: i18n.moment(d, lang), return_dtype=pl.String)
+        .alias(ui.t("col.loaded")),
+        pl.col("loaded_by").alias(ui.t("col.loaded_by")),
+        pl.col("row_count").alias(ui.t("col.rows")),
+        pl.col("periods").alias(ui.t("col.used_for")),
+    )
+)  # fmt: skip

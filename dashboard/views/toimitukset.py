@@ -1,0 +1,133 @@
+"""Toimitukset: upload supplier files with exactly the command line's checks (load_file), the
+rejection report, and the delivery history with what later deliveries superseded."""
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, i18n, ui
+from etl import settle
+from etl.load import load_file
+
+lang = ui.lang()
+st.title(ui.t("deliveries.title"))
+ui.flash()
+
+st.subheader(ui.t("deliveries.upload"))
+with st.form("upload", clear_on_submit=True):
+    files = st.file_uploader(
+        ui.t("deliveries.upload"), type=["csv", "xlsx", "parquet"], accept_multiple_files=True,
+        key="uploads",
+    )  # fmt: skip
+    loaded_by = st.text_input(ui.t("deliveries.by"), key="loaded_by")
+    submitted = st.form_submit_button(ui.t("deliveries.load"), type="primary")
+
+if submitted and files:
+    db = data.db_path()
+    results = []
+    bar = st.progress(0.0)
+    with tempfile.TemporaryDirectory() as folder:
+        for index, upload in enumerate(files):
+            name = Path(upload.name).name
+            bar.progress(index / len(files), text=ui.t("deliveries.checking", file=name))
+            path = Path(folder) / name
+            path.write_bytes(upload.getvalue())
+
+            def rows_read(rows: int, name: str = name, done: float = index / len(files)) -> None:
+                bar.progress(
+                    done,
+                    text=ui.t("deliveries.checking_rows", file=name, rows=i18n.count(rows, lang)),
+                )
+
+            results.append(load_file(db, path, loaded_by.strip() or None, rows_read))
+    summary = []
+    for result in results:
+        problems = [(p.row, p.column, p.text, p.reason) for p in result.problems]
+        summary.append(
+            {
+                "file": result.file, "status": result.status, "delivery": result.delivery_id,
+                "rows": result.rows, "count": result.problem_count, "problems": problems,
+                "warnings": list(result.warnings),
+            }
+        )  # fmt: skip
+    # settle again only the contracts the accepted files touched
+    touched = sorted(
+        {c for r in results if r.status == "loaded" and len(r.scope) for c in r.scope["contract"]}
+    )
+    changed = 0
+    for index, contract_id in enumerate(touched):
+        bar.progress(index / len(touched), text=ui.t("deliveries.settling", contract=contract_id))
+        report = settle.settle(db, contract_id=contract_id, by=loaded_by.strip() or None)
+        changed += sum(1 for o in report.outcomes if o.action != "unchanged")
+    if touched:
+        summary.append({"settled": changed})
+    bar.empty()
+    st.session_state["upload_results"] = summary
+    st.cache_data.clear()
+
+for item in st.session_state.get("upload_results", []):
+    if "settled" in item:
+        st.info(ui.t("deliveries.settled", changed=item["settled"]))
+        continue
+    name = Path(item["file"]).name
+    if item["status"] == "loaded":
+        st.success(
+            ui.t("deliveries.loaded", file=name, delivery=item["delivery"],
+                 rows=i18n.count(item["rows"], lang))
+        )  # fmt: skip
+    elif item["status"] == "already-loaded":
+        st.info(ui.t("deliveries.already", file=name))
+    else:
+        st.error(ui.t("deliveries.rejected", file=name, count=i18n.count(item["count"], lang)))
+        ui.show_table(
+            pl.DataFrame(
+                item["problems"],
+                schema={
+                    ui.t("col.row"): pl.Int64, ui.t("col.column"): pl.String,
+                    ui.t("col.text"): pl.String, ui.t("col.reason"): pl.String,
+                },
+                orient="row",
+            )
+        )  # fmt: skip
+    for warning in item["warnings"]:
+        st.caption(warning)
+
+ref = ui.ref()
+for contract, period, version, why in data.stale(ref):
+    st.warning(ui.t("deliveries.stale", contract=contract, period=period, version=version, why=why))
+
+st.subheader(ui.t("deliveries.history"))
+history = data.delivery_history(ref)
+if len(history):
+    newest = history.row(0, named=True)
+    st.caption(
+        ui.t("deliveries.newest", delivery=newest["delivery_id"], file=newest["file_name"],
+             when=i18n.moment(newest["loaded_at"], lang), by=newest["loaded_by"] or "–")
+    )  # fmt: skip
+states = {
+    "current": ui.t("delivery.current"), "superseded": ui.t("delivery.superseded"),
+    "partly": ui.t("delivery.partly"),
+}  # fmt: skip
+ui.show_table(
+    pl.DataFrame(
+        {
+            ui.t("col.delivery"): history["delivery_id"],
+            ui.t("col.file"): history["file_name"],
+            ui.t("col.loaded"): [i18n.moment(d, lang) for d in history["loaded_at"]],
+            ui.t("col.loaded_by"): history["loaded_by"],
+            ui.t("col.rows"): history["row_count"],
+            ui.t("col.contract"): history["contracts"],
+            ui.t("col.months"): history["months"],
+            ui.t("col.state"): [
+                states[s] + (f" ({k}/{n})" if s == "partly" else "")
+                for s, k, n in zip(
+                    history["state"], history["superseded_keys"], history["keys"], strict=True
+                )
+            ],
+            ui.t("col.superseded_by"): history["superseded_by"],
+            ui.t("col.corrects"): history["corrects"],
+        }
+    )
+)

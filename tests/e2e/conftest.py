@@ -1,0 +1,122 @@
+"""Browser tests: a real `vaikuttavuus serve` on a copy of the demo database, driven by
+Playwright through the system's Chromium (never a downloaded browser)."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.demo_db import copy_db, demo_template
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run",
+]  # fmt: skip
+STARTUP_SECONDS = 120
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: drives a real browser against `vaikuttavuus serve`")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the dashboard exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the dashboard did not answer at {url} within {seconds} s")
+
+
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`vaikuttavuus --db DB serve --port PORT` in its own process group; (process, url)."""
+    port = free_port()
+    command = [sys.executable, "-m", "etl.cli", "--db", str(db), "serve", "--port", str(port),
+               "--address", "127.0.0.1"]  # fmt: skip
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process, STARTUP_SECONDS)
+    except BaseException:
+        stop_server(process)
+        raise
+    return process, url
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """End the server and the Streamlit process it started (its process group)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def e2e_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    template = demo_template(request.config, tmp_path_factory.mktemp("e2e-demo"))
+    return copy_db(template, tmp_path_factory.mktemp("e2e-live"))
+
+
+@pytest.fixture(scope="session")
+def server(e2e_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    process, url = start_server(e2e_db, tmp_path_factory.mktemp("e2e-log") / "serve.log")
+    try:
+        yield url
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is not installed: `apt-get install -y chromium` (.ci/run does it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        yield tab
+    finally:
+        context.close()

@@ -1,0 +1,64 @@
+"""The demo database for dashboard tests: built once by the real ETL exactly as `make demo`
+builds it (sample_data/build_demo.build), copied for each test that writes.
+
+Building takes minutes on a busy machine, so the built file is also kept in pytest's cache
+directory under a key made of every source file that shapes it (sample_data/, etl/,
+contracts/): a run with unchanged sources copies it instead of building again.
+"""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sample_data.build_demo import build
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCES = ("sample_data", "etl", "contracts")
+
+# An indicator-month the sample never delivered (KH-2024-001 nps 2024-07): uploading it is a
+# new, valid delivery that fills a gap.
+UPLOAD_NAME = "aalto-nps-2024-07.csv"
+UPLOAD_CSV = "sopimus;mittari;kuukausi;arvo;n;huomautus\nKH-2024-001;nps;7/2024;42,5;20;täydennys\n"
+
+
+def source_key() -> str:
+    digest = hashlib.sha256()
+    for folder in SOURCES:
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_demo(db: Path) -> None:
+    """The demo store exactly as `make demo` builds it."""
+    surprises = build(db)
+    assert surprises == 0, f"building the demo database: {surprises} surprise(s)"
+
+
+def demo_template(config: pytest.Config, folder: Path) -> Path:
+    """A built demo database at folder/demo.duckdb (from the cache when sources match)."""
+    target = folder / "demo.duckdb"
+    cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider
+    cached = None
+    if cache is not None:
+        cached = cache.mkdir("dashboard-demo") / f"demo-{source_key()}.duckdb"
+        if cached.exists():
+            shutil.copyfile(cached, target)
+            return target
+    build_demo(target)
+    if cached is not None:
+        for old in cached.parent.glob("demo-*.duckdb"):
+            old.unlink()
+        shutil.copyfile(target, cached)
+    return target
+
+
+def copy_db(template: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "dash.duckdb"
+    shutil.copyfile(template, target)
+    return target

@@ -1,0 +1,189 @@
+"""Chart builders and formats, without Streamlit: titles, axis titles, traces and values."""
+
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from dashboard import charts, i18n
+
+
+def test_indicator_trend_draws_values_periods_and_dated_levels() -> None:
+    monthly = pl.DataFrame(
+        {
+            "period": ["2024-12", "2025-01"],
+            "period_start": [date(2024, 12, 1), date(2025, 1, 1)],
+            "value": [80.0, 75.5],
+            "n": [50.0, 48.0],
+        }
+    )
+    periods = pl.DataFrame(
+        {
+            "period": ["2025-Q1"], "period_start": [date(2025, 1, 1)],
+            "period_end": [date(2025, 3, 31)], "value": [77.8], "n": [158.0],
+            "status": ["partial"],
+        }
+    )  # fmt: skip
+    levels = pl.DataFrame(
+        {
+            "start": [date(2024, 1, 1), date(2025, 1, 1)],
+            "end": [date(2025, 1, 1), date(2025, 12, 31)],
+            "minimum": [70.0, 72.0], "target": [85.0, 87.0],
+        }
+    )  # fmt: skip
+    words = charts.TrendWords("ADL (%)", "Kuukausi", "Arvo (%)", "Kuukausiarvo", "Kauden arvo",
+                              "Minimitaso", "Tavoitetaso")  # fmt: skip
+    fig = charts.indicator_trend(monthly, periods, levels, words, "fi")
+    assert fig.layout.title.text == "ADL (%)"
+    assert fig.layout.xaxis.title.text == "Kuukausi"
+    assert fig.layout.yaxis.title.text == "Arvo (%)"
+    assert fig.layout.separators == ", "
+    traces = {t.name: t for t in fig.data}
+    assert list(traces["Kuukausiarvo"].y) == [80.0, 75.5]
+    assert [row[1] for row in traces["Kuukausiarvo"].customdata] == [50.0, 48.0]
+    assert list(traces["Kauden arvo"].y) == [77.8, 77.8, None]
+    assert list(traces["Kauden arvo n"].text) == ["n=158"]
+    minimum = traces["Minimitaso"]
+    assert list(minimum.y) == [70.0, 72.0, 72.0]
+    assert list(minimum.x) == [date(2024, 1, 1), date(2025, 1, 1), date(2025, 12, 31)]
+    assert minimum.line.shape == "hv"
+    assert list(traces["Tavoitetaso"].y) == [85.0, 87.0, 87.0]
+
+
+def test_waterfall_runs_from_bonuses_through_gate_and_caps_to_the_net() -> None:
+    lines = pl.DataFrame(
+        {
+            "line_kind": ["indicator", "indicator", "adjustment", "adjustment"],
+            "indicator_id": ["adl", "nps", None, None],
+            "bonus_before_gate": [Decimal("1500.00"), Decimal("1200.00"), None, None],
+            "sanction": [Decimal("0.00"), Decimal("400.00"), None, None],
+            "adjustment_kind": [None, None, "bonus-cap", "sanction-cap"],
+            "side": [None, None, "bonus", "sanction"],
+            "amount": [None, None, Decimal("-200.00"), Decimal("-100.00")],
+            "counted": [None, None, True, True],
+        }
+    )
+    names = {"adl": "ADL", "nps": "NPS"}
+    steps = charts.waterfall_steps(lines, Decimal("2500.00"), Decimal("2200.00"), names, "fi")
+    assert [(s.label, s.amount, s.measure) for s in steps] == [
+        ("Bonus ADL", Decimal("1500.00"), "relative"),
+        ("Bonus NPS", Decimal("1200.00"), "relative"),
+        ("Bonuskatto", Decimal("-200.00"), "relative"),
+        ("Bonukset yhteensä", Decimal("2500.00"), "total"),
+        ("Sanktio NPS", Decimal("-400.00"), "relative"),
+        ("Sanktiokatto", Decimal("100.00"), "relative"),
+        ("Nettomaksu", Decimal("2200.00"), "total"),
+    ]
+    fig = charts.waterfall(steps, "Bonuksista nettomaksuun", "fi")
+    assert fig.layout.title.text == "Bonuksista nettomaksuun"
+    assert fig.layout.xaxis.title.text == "Vaihe"
+    assert fig.layout.yaxis.title.text == "Euroa"
+    bars = fig.data[0]
+    assert bars.type == "waterfall"
+    assert list(bars.text) == ["+1 500,00 €", "+1 200,00 €", "−200,00 €", "2 500,00 €",
+                               "−400,00 €", "+100,00 €", "2 200,00 €"]  # fmt: skip
+
+
+def test_gate_is_shown_but_the_bonus_total_is_the_stored_one() -> None:
+    lines = pl.DataFrame(
+        {
+            "line_kind": ["indicator", "adjustment"], "indicator_id": ["nps", None],
+            "bonus_before_gate": [Decimal("900.00"), None], "sanction": [Decimal("0"), None],
+            "adjustment_kind": [None, "gate"], "side": [None, "bonus"],
+            "amount": [None, Decimal("-900.00")], "counted": [None, False],
+        }
+    )  # fmt: skip
+    steps = charts.waterfall_steps(lines, Decimal("0.00"), Decimal("0.00"), {}, "en")
+    assert [s.label for s in steps] == ["Bonus ", "Gate", "Bonuses total", "Net payment"]
+    assert sum(s.amount for s in steps if s.measure == "relative") == Decimal("0.00")
+
+
+def test_share_bars_suppress_cells_under_five() -> None:
+    frame = pl.DataFrame(
+        {"year": [2024, 2024], "grp": ["vaikuttavuus", "talouden-tasapaino"],
+         "assessed": [59, 4], "achieved": [22, 4]}
+    )  # fmt: skip
+    fig = charts.share_bars(frame, "Osuus", "Teema", "%", {"vaikuttavuus": "V"}, "fi", 5)
+    assert fig.layout.title.text == "Osuus"
+    assert fig.layout.xaxis.title.text == "Teema"
+    bar = fig.data[0]
+    assert list(bar.x) == ["V", "talouden-tasapaino"]
+    assert list(bar.text) == ["37 % (n=59)", "<5"]
+    assert bar.y[1] == 0
+
+
+def test_money_bars_have_bonus_sanction_and_net() -> None:
+    frame = pl.DataFrame(
+        {"quarter": ["2024-Q1"], "bonus": [24312.03], "sanction": [5600.0], "net": [18712.03]}
+    )
+    words = {"title": "Rahat", "x": "Neljännes", "y": "Euroa", "bonus": "Bonus",
+             "sanction": "Sanktio", "net": "Netto"}  # fmt: skip
+    fig = charts.money_bars(frame, words, "fi")
+    assert fig.layout.title.text == "Rahat"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("Neljännes", "Euroa")
+    assert [t.name for t in fig.data] == ["Bonus", "Sanktio", "Netto"]
+    assert list(fig.data[2].y) == [18712.03]
+
+
+def test_comparison_bars_put_n_beside_every_value() -> None:
+    frame = pl.DataFrame(
+        {"label": ["KH-1 · A", "KH-2 · B", "KH-3 · C"], "value": [86.786, 80.82, None],
+         "n": [613.0, 365.0, None]}
+    )  # fmt: skip
+    fig = charts.comparison_bars(frame, "ADL 2025", "Arvo (%)", "Sopimus", "fi")
+    assert fig.layout.title.text == "ADL 2025"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("Arvo (%)", "Sopimus")
+    assert list(fig.data[0].text) == ["86,79 (n=613)", "80,82 (n=365)"]
+
+
+def test_comparison_marks_the_contract_by_colour_and_pattern() -> None:
+    frame = pl.DataFrame({"label": ["KH-1 · A", "KH-2 · B"], "value": [86.0, 80.0], "n": [6, 3]})
+    fig = charts.comparison_bars(frame, "ADL", "Arvo", "Sopimus", "fi", highlight="KH-2 · B")
+    assert list(fig.data[0].marker.pattern.shape) == ["", "/"]
+    assert fig.data[0].marker.color[0] != fig.data[0].marker.color[1]
+
+
+def test_comparison_of_many_contracts_is_a_distribution_with_the_contract_marked() -> None:
+    count = charts.MAX_BARS + 1
+    frame = pl.DataFrame(
+        {"label": [f"KH-{i} · S{i}" for i in range(count)],
+         "value": [float(i) for i in range(count)], "n": [10] * count}
+    )  # fmt: skip
+    fig = charts.comparison_bars(frame, "ADL", "Arvo", "Sopimus", "fi", highlight="KH-3 · S3")
+    box, mine = fig.data
+    assert box.type == "box"
+    assert len(box.x) == count
+    assert box.name == f"Kaikki {count} sopimusta"
+    assert list(mine.text) == ["KH-3 · S3: 3 (n=10)"]
+    assert fig.layout.height == 320
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("fi", "1 234,56 €"), ("sv", "1 234,56 €"), ("en", "1,234.56 €")],
+)
+def test_money_format_of_each_language(lang: str, expected: str) -> None:
+    assert i18n.euros(Decimal("1234.555"), lang) == expected
+    assert i18n.euros(Decimal("-2440.51"), lang).startswith("−2")
+
+
+def test_dates_are_finnish_day_month_year() -> None:
+    assert i18n.day(date(2025, 3, 31), "fi") == "31.3.2025"
+    assert i18n.day(date(2025, 3, 31), "sv") == "31.3.2025"
+    assert i18n.day(date(2025, 3, 31), "en") == "31 Mar 2025"
+
+
+def test_status_words_carry_an_icon() -> None:
+    assert i18n.status_word("achieved", "fi") == "✔ saavutettu"
+    assert i18n.status_word("partial", "fi") == "◐ osittain"
+    assert i18n.status_word("not-achieved", "fi") == "✖ ei saavutettu"
+    assert i18n.status_word("below-minimum", "fi") == "▼ alle minimin"
+    assert i18n.status_word("not-assessable", "fi") == "– ei arvioitavissa"
+    assert i18n.status_word("below-minimum", "sv") == "▼ under minimum"
+
+
+def test_every_string_exists_in_finnish_swedish_and_english() -> None:
+    for key in i18n.all_keys():
+        texts = [i18n.t(key, lang) for lang in i18n.LANGUAGES]
+        assert all(texts), key

@@ -1,0 +1,332 @@
+"""Every dashboard page run by AppTest against the demo database, one page at a time with the
+session state seeded; figures are the reviewed ones of the sample data."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME, copy_db, demo_template
+
+VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
+APP = VIEWS.parent / "app.py"
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="session")
+def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_template(request.config, tmp_path_factory.mktemp("dashboard-demo"))
+
+
+@pytest.fixture
+def shown_db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared demo database, for pages that only read."""
+    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(demo_db))
+    return demo_db
+
+
+@pytest.fixture
+def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database, for tests that approve or load."""
+    db = copy_db(demo_db, tmp_path)
+    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(db))
+    return db
+
+
+def page(name: str, lang: str = "fi", **state: object) -> AppTest:
+    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def table(at: AppTest, index: int) -> pd.DataFrame:
+    frame: pd.DataFrame = at.dataframe[index].value
+    return frame
+
+
+def row_of(frame: pd.DataFrame, **where: object) -> dict[str, Any]:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    rows = frame[mask]
+    assert len(rows) == 1, f"{where}: {len(rows)} rows"
+    found: dict[str, Any] = rows.iloc[0].to_dict()
+    return found
+
+
+def today() -> str:
+    """Today in the Finnish date format (approvals are stamped in UTC)."""
+    now = datetime.now(UTC)
+    return f"{now.day}.{now.month}.{now.year}"
+
+
+def charts(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+# --- Sopimukset ------------------------------------------------------------------------------
+
+
+def test_contracts_page_shows_each_indicator_status_in_the_latest_period(shown_db: Path) -> None:
+    at = page("sopimukset")
+    no_exception(at)
+    assert at.title[0].value == "Sopimukset"
+    status = table(at, 0)
+    assert len(status) == 27
+    adl = row_of(status, Sopimus="/sopimus?contract=KH-2024-001",
+                 Mittari="Asiakkaat, joiden toimintakyky (RAI ADL-H) ei heikentynyt")  # fmt: skip
+    assert (adl["Viimeisin kausi"], adl["Tila"], adl["Arvo"], adl["n"]) == (
+        "2025-Q4", "✔ saavutettu", "91,22", "148",
+    )  # fmt: skip
+    koivu = row_of(status, Sopimus="/sopimus?contract=KH-2024-002",
+                   Mittari="Asiakkaat, joiden toimintakyky (RAI ADL-H) ei heikentynyt")  # fmt: skip
+    assert (koivu["Viimeisin kausi"], koivu["Tila"], koivu["Arvo"]) == (
+        "2025-12", "◐ osittain", "81,25",
+    )  # fmt: skip
+    words = set(status["Tila"])
+    assert {"✔ saavutettu", "◐ osittain", "▼ alle minimin"} <= words
+
+
+def test_contracts_page_shows_missing_and_late_months(shown_db: Path) -> None:
+    at = page("sopimukset")
+    completeness = table(at, 1)
+    aalto = row_of(completeness, Sopimus="KH-2024-001")
+    assert aalto["Odotettu (mittari×kk)"] == 72
+    assert aalto["Puuttuvia (mittari×kk)"] == 1
+    assert aalto["Puuttuvat kuukaudet"] == "2024-07"
+    # every sample delivery was loaded in one go, long after its months ended: all late
+    assert aalto["Myöhässä (mittari×kk)"] == 71
+    assert "2025-12" in at.caption[1].value
+
+
+def test_contracts_page_filters_by_service_and_theme(shown_db: Path) -> None:
+    at = page("sopimukset", f_service=["tehostettu-palveluasuminen"], f_theme=["asiakaskokemus"])
+    no_exception(at)
+    status = table(at, 0)
+    assert set(status["Palvelu"]) == {"tehostettu palveluasuminen"}
+    assert set(status["Teema"]) == {"asiakaskokemus"}
+    assert list(table(at, 1)["Sopimus"]) == ["TPA-2024-001", "TPA-2024-002", "TPA-2024-003"]
+
+
+# --- Sopimus ---------------------------------------------------------------------------------
+
+
+def test_contract_page_shows_trends_history_comparison_and_deliveries(shown_db: Path) -> None:
+    at = page("sopimus", contract="KH-2024-001")
+    no_exception(at)
+    assert "Hoiva Aalto Oy" in at.markdown[0].value
+    assert "1.1.2024–31.12.2025" in at.markdown[0].value
+    assert "180 000,00 €" in at.markdown[0].value
+    # three indicator trends; four comparisons (kotihoito: adl, kaatumiset, nps, vaihtuvuus)
+    assert charts(at) == 7
+    history = table(at, 0)
+    first = row_of(history, Kausi="2024-Q1")
+    assert first["Kaatumiset / 1 000 hoitopäivää"] == "▼ alle minimin (9,01; n=28 065)"
+    assert first["Suositteluhalukkuus (NPS)"] == "◐ osittain (39,9; n=61)"
+    comparison = table(at, 1)
+    mine = row_of(comparison, Sopimus="KH-2024-001",
+                  Mittari="Asiakkaat, joiden toimintakyky (RAI ADL-H) ei heikentynyt")  # fmt: skip
+    assert mine["Arvo"] == "86,79 (n=613)"
+    assert mine["Kausia"] == "✔ 3 / 4"
+    assert set(comparison["Sopimus"]) == {"KH-2024-001", "KH-2024-002", "KH-2024-003"}
+    used = table(at, 2)
+    assert row_of(used, Toimitus=51)["Tiedosto"] == "korjaus-2025-03.csv"
+
+
+def test_contract_page_opens_the_contract_in_the_query_string(shown_db: Path) -> None:
+    at = AppTest.from_file(str(VIEWS / "sopimus.py"), default_timeout=TIMEOUT)
+    at.query_params["contract"] = "TPA-2024-001"
+    at.run()
+    no_exception(at)
+    assert at.selectbox(key="contract").value == "TPA-2024-001"
+    assert "Palvelukoti Kaski Oy" in at.markdown[0].value
+
+
+def test_contract_page_in_swedish_uses_swedish_words_and_formats(shown_db: Path) -> None:
+    at = page("sopimus", lang="sv", contract="KH-2024-001")
+    no_exception(at)
+    assert at.title[0].value == "Avtal i detalj"
+    history = table(at, 0)
+    assert history.iloc[0, 0] == "2024-Q1"
+    assert "▼ under minimum (9,01; n=28 065)" in set(history.iloc[0])
+
+
+# --- Maksut ----------------------------------------------------------------------------------
+
+
+def test_payments_page_shows_the_correction_and_its_money_difference(shown_db: Path) -> None:
+    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    no_exception(at)
+    assert at.warning[0].value == "Oikaisu v2 hyväksyttyyn versioon v1: nettomuutos −2 440,51 €"
+    versions = table(at, 0)
+    assert list(versions["Versio"]) == [2, 1]
+    v1 = row_of(versions, Versio=1)
+    assert v1["Tila"].startswith("🔒 hyväksytty Talous / demo ")
+    assert v1["Netto"] == "9 000,00 €"
+    v2 = row_of(versions, Versio=2)
+    assert (v2["Laji"], v2["Tila"], v2["Netto"], v2["Erotus"]) == (
+        "oikaisu", "luonnos", "6 559,49 €", "−2 440,51 €",
+    )  # fmt: skip
+    assert [m.value for m in at.metric] == ["6 559,49 €", "0,00 €", "6 559,49 €", "180 000,00 €"]
+
+
+def test_payments_page_explains_every_euro(shown_db: Path) -> None:
+    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    lines = table(at, 1)
+    adl = row_of(lines, Mittari="Asiakkaat, joiden toimintakyky (RAI ADL-H) ei heikentynyt")
+    assert (adl["Tila"], adl["Arvo"], adl["n"], adl["Minimi"], adl["Tavoite"]) == (
+        "◐ osittain", "77,8481", "158", "72", "87",
+    )  # fmt: skip
+    assert (adl["Tasot alkaen"], adl["Osuus"], adl["Täysi summa"]) == (
+        "1.1.2025", "0,389873", "4 000,00 €",
+    )  # fmt: skip
+    assert (adl["Bonus tarkka"], adl["Bonus"], adl["Bonuksen muutos"]) == (
+        "1 559,493671", "1 559,49 €", "−2 440,51 €",
+    )  # fmt: skip
+    assert "Fraction 0.3899 × 4000.00 € = 1559.49 € bonus" in adl["Selitys"]
+    assert charts(at) == 1
+    downloads = at.get("download_button")
+    assert len(downloads) == 2
+    sources = table(at, 2)
+    assert list(sources["Toimitus"]) == [5, 51]
+
+
+def test_payments_page_shows_caps_and_yearly_totals(shown_db: Path) -> None:
+    at = page("maksut", pay_contract="TPA-2024-001", pay_period="2024-08")
+    no_exception(at)
+    adjustments = table(at, 2)
+    assert list(adjustments["Oikaisu"]) == ["portti"]
+    assert list(adjustments["Puoli"]) == ["Bonus"]
+    assert list(adjustments["Lasketaan"]) == ["–"]
+    assert [m.value for m in at.metric][:3] == ["0,00 €", "3 400,00 €", "−3 400,00 €"]
+    yearly = table(at, len(at.dataframe) - 1)
+    assert list(yearly["Vuosi"]) == ["2024", "2025"]
+
+
+def test_payments_approval_records_who_and_locks(own_db: Path) -> None:
+    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    at.text_input(key="approver").input("Maija Meikäläinen")
+    at.button(key="approve").click()
+    at.run()
+    no_exception(at)
+    assert at.success[0].value == "Hyväksytty ja lukittu."
+    lock = at.success[1]
+    assert (lock.icon, lock.value) == ("🔒", f"hyväksytty Maija Meikäläinen {today()}")
+    assert all(b.key != "approve" for b in at.button)
+    versions = table(at, 0)
+    assert row_of(versions, Versio=2)["Tila"].startswith("🔒 hyväksytty Maija Meikäläinen")
+
+
+def test_payments_approval_needs_a_name(own_db: Path) -> None:
+    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    at.button(key="approve").click()
+    at.run()
+    assert [w.value for w in at.warning][-1] == "Kirjoita hyväksyjän nimi."
+    assert row_of(table(at, 0), Versio=2)["Tila"] == "luonnos"
+
+
+# --- Johto -----------------------------------------------------------------------------------
+
+
+def test_leadership_page_shows_shares_money_and_priority_order(shown_db: Path) -> None:
+    at = page("johto")
+    no_exception(at)
+    assert charts(at) == 3
+    by_theme = table(at, 0)
+    customer = row_of(by_theme, Ryhmä="asiakaskokemus")
+    assert (customer["2024"], customer["2025"]) == ("28 % (n=32)", "61 % (n=33)")
+    # 4 indicator-periods behind each cell: suppressed
+    assert row_of(by_theme, Ryhmä="talouden tasapaino")["2025"] == "<5"
+    by_service = table(at, 1)
+    assert row_of(by_service, Ryhmä="lastensuojelu")["2024"] == "<5"
+    money = table(at, 2)
+    first = row_of(money, Neljännes="2024-Q1")
+    assert (first["Bonus"], first["Sanktio"], first["Netto"]) == (
+        "24 312,03 €", "5 600,00 €", "18 712,03 €",
+    )  # fmt: skip
+    kh_2025 = table(at, 3)
+    assert list(kh_2025["Sopimus"]) == ["KH-2024-001", "KH-2024-003", "KH-2024-002"]
+    assert list(kh_2025["Muutos"]) == ["=", "▲ 1", "▼ 1"]
+    assert list(kh_2025["Pisteet"]) == ["0,9492", "0,6228", "0,5761"]
+    kh_2024 = table(at, 4)
+    assert set(kh_2024["Muutos"]) == {"uusi"}
+
+
+# --- Toimitukset -----------------------------------------------------------------------------
+
+
+def test_deliveries_page_shows_history_with_corrections(shown_db: Path) -> None:
+    at = page("toimitukset")
+    no_exception(at)
+    history = table(at, 0)
+    assert len(history) == 51
+    correction = row_of(history, Toimitus=51)
+    assert (correction["Tiedosto"], correction["Korjaa"], correction["Voimassa"]) == (
+        "korjaus-2025-03.csv", "5", "voimassa",
+    )  # fmt: skip
+    original = row_of(history, Toimitus=5)
+    assert (original["Voimassa"], original["Korvattu toimituksilla"]) == (
+        "osittain korvattu (3/21)", "51",
+    )  # fmt: skip
+
+
+def test_deliveries_upload_is_loaded_settled_and_shown(own_db: Path) -> None:
+    at = page("toimitukset")
+    at.file_uploader(key="uploads").set_value((UPLOAD_NAME, UPLOAD_CSV.encode("utf-8"), "text/csv"))
+    at.text_input(key="loaded_by").input("Hoiva Aalto Oy")
+    at.button[0].click()
+    at.run()
+    no_exception(at)
+    assert at.success[0].icon == "✔"
+    assert at.success[0].value == f"{UPLOAD_NAME}: toimitus 52, 1 riviä tallennettu."
+    assert at.info[0].value == "Selvitykset päivitetty: 1 muuttui."
+    newest = table(at, 0).iloc[0]
+    assert (newest["Toimitus"], newest["Tiedosto"], newest["Lataaja"]) == (
+        52, UPLOAD_NAME, "Hoiva Aalto Oy",
+    )  # fmt: skip
+    # the other pages see the new data without a restart
+    contract = page("sopimukset")
+    assert row_of(table(contract, 1), Sopimus="KH-2024-001")["Puuttuvia (mittari×kk)"] == 0
+
+
+def test_deliveries_upload_rejected_shows_the_report(own_db: Path) -> None:
+    bad = Path(__file__).resolve().parents[1] / "sample_data/deliveries/rejected"
+    name = "f-tekstia-numerokentassa.csv"
+    at = page("toimitukset")
+    at.file_uploader(key="uploads").set_value((name, (bad / name).read_bytes(), "text/csv"))
+    at.button[0].click()
+    at.run()
+    no_exception(at)
+    assert at.error[0].icon == "✖"
+    assert at.error[0].value == (
+        f"{name} hylättiin: 2 ongelmaa; tiedostosta ei tallennettu mitään."
+    )
+    report = table(at, 0)
+    assert list(report.columns) == ["Rivi", "Sarake", "Alkuperäinen teksti", "Syy"]
+    assert "n/a" in set(report["Alkuperäinen teksti"])
+    assert len(table(at, 1)) == 51
+
+
+# --- the app ---------------------------------------------------------------------------------
+
+
+def test_app_runs_the_first_page_and_switches_language(shown_db: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    no_exception(at)
+    assert at.title[0].value == "Sopimukset"
+    at.sidebar.selectbox[0].select("sv").run()
+    no_exception(at)
+    assert at.title[0].value == "Avtal"
+    assert at.session_state["lang"] == "sv"
+    at.switch_page("views/maksut.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Betalningar"
