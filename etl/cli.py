@@ -430,7 +430,6 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """Run Streamlit on dashboard/app.py; the database path reaches it via $VAIKUTTAVUUS_DB."""
     import os
-    import subprocess
 
     if not db.exists():
         raise store.StoreError(f"{db}: no database here; run `make demo` or `vaikuttavuus init`")
@@ -441,9 +440,11 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         "--server.port", str(args.port), "--server.address", args.address,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
+        "--server.fileWatcherType", "none",
     ]  # fmt: skip
     print(f"dashboard on http://{args.address}:{args.port} (database {db})", file=out, flush=True)
-    return subprocess.call(command, env=env)
+    # become Streamlit, so that Ctrl-C and SIGTERM reach the server itself
+    os.execve(sys.executable, command, env)
 
 
 def _movement(movement: int | None) -> str:

@@ -1,6 +1,7 @@
 """Browser tests: a real `vaikuttavuus serve` on a copy of the demo database, driven by
 Playwright through the system's Chromium (never a downloaded browser)."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -69,14 +70,25 @@ def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """End the server and the Streamlit process it started (its process group)."""
-    if process.poll() is None:
+    """End the server and anything it started (its process group), and wait until they are
+    gone: a server left running would slow every later test."""
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and group_alive(process.pid):
+        process.poll()
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="session")
