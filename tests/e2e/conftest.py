@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]  # fmt: skip
 STARTUP_SECONDS = 120
+# Every wait in the browser may take this long: CI machines are slow and shared, and a step
+# that waited 60 s once timed out there while the same step takes 2 s on a quiet machine.
+ACTION_MS = 180_000
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,11 +102,28 @@ def e2e_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="session")
 def server(e2e_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process, url = start_server(e2e_db, tmp_path_factory.mktemp("e2e-log") / "serve.log")
+    log = tmp_path_factory.mktemp("e2e-log") / "serve.log"
+    process, url = start_server(e2e_db, log)
+    SERVER_LOGS.append(log)
     try:
         yield url
     finally:
         stop_server(process)
+
+
+SERVER_LOGS: list[Path] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed browser test carries the end of the server's log in its report."""
+    report = yield
+    if report.failed and SERVER_LOGS and SERVER_LOGS[-1].exists():
+        tail = SERVER_LOGS[-1].read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("vaikuttavuus serve log (last 60 lines)", "\n".join(tail)))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +147,7 @@ def page(browser: object) -> Iterator[object]:
     assert isinstance(browser, Browser)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     tab = context.new_page()
-    tab.set_default_timeout(60_000)
+    tab.set_default_timeout(ACTION_MS)
     try:
         yield tab
     finally:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from dashboard import i18n
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME
@@ -103,8 +104,10 @@ def test_uploaded_file_appears_in_the_history(server: str, page: Any) -> None:
 def test_approval_locks_the_settlement(server: str, page: Any) -> None:
     open_page(page, f"{server}/maksut", "Maksut")
     page.get_by_text("Oikaisu v2 hyväksyttyyn versioon v1").first.wait_for(timeout=LOAD_MS)
-    page.get_by_label("Hyväksyjä").fill("E2E Talous")
-    page.get_by_label("Hyväksyjä").press("Enter")
+    approver = page.get_by_label("Hyväksyjä")
+    expect(approver).to_be_editable(timeout=LOAD_MS)
+    approver.fill("E2E Talous")
+    approver.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Hyväksy ja lukitse").click()
     page.get_by_text("hyväksytty E2E Talous").first.wait_for(timeout=LOAD_MS)
