@@ -309,9 +309,9 @@ _T: dict[str, tuple[str, str, str]] = {
         "Checking {file}: {rows} rows read …",
     ),
     "deliveries.settling": (
-        "Päivitetään selvitykset: {contract} …",
-        "Uppdaterar avräkningar: {contract} …",
-        "Updating settlements: {contract} …",
+        "Päivitetään selvitykset, sopimuksia {count} …",
+        "Uppdaterar avräkningar, avtal {count} …",
+        "Updating settlements, contracts {count} …",
     ),
     "deliveries.title": ("Toimitukset", "Leveranser", "Deliveries"),
     "deliveries.upload": (

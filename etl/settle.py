@@ -52,23 +52,36 @@ class SettleReport:
         return sum(1 for o in self.outcomes if o.action == action)
 
 
+Contracts = str | Sequence[str] | None
+"""Which contracts: one id, several, or None for all."""
+
+
+def _ids(contracts: Contracts) -> list[str] | None:
+    """The ids as a list for a `? IS NULL OR list_contains(?, contract_id)` filter."""
+    if contracts is None:
+        return None
+    return [contracts] if isinstance(contracts, str) else list(contracts)
+
+
 def current_terms(
-    con: duckdb.DuckDBPyConnection, contract_id: str | None = None
+    con: duckdb.DuckDBPyConnection, contracts: Contracts = None
 ) -> dict[str, tuple[Contract, int]]:
-    """The current terms of each contract (or of one), with their version."""
+    """The current terms of each contract (or of those asked), with their version."""
+    ids = _ids(contracts)
     rows = con.execute(
         "SELECT contract_id, version, toml_text, source_file FROM contract_current "
-        "WHERE ? IS NULL OR contract_id = ? ORDER BY contract_id",
-        [contract_id, contract_id],
+        "WHERE ? IS NULL OR list_contains(?, contract_id) ORDER BY contract_id",
+        [ids, ids],
     ).fetchall()
     return {row[0]: (load_contract_text(row[2], row[3]), int(row[1])) for row in rows}
 
 
 def tallies_by_contract(
-    con: duckdb.DuckDBPyConnection, contract_id: str | None, year: int | None = None
+    con: duckdb.DuckDBPyConnection, contracts: Contracts, year: int | None = None
 ) -> dict[str, dict[tuple[str, Period], Tally]]:
     """Σ per contract x indicator x delivered period, over the current deliveries (of the
     year and the one before, when a year is given)."""
+    ids = _ids(contracts)
     first = date(year - 1, 1, 1) if year is not None else date.min
     last = date(year, 12, 31) if year is not None else date.max
     rows = con.execute(
@@ -78,12 +91,12 @@ def tallies_by_contract(
                coalesce(sum(value * coalesce(n, 1)), 0), coalesce(sum(numerator), 0),
                coalesce(sum(denominator), 0), coalesce(sum(excluded), 0)
         FROM observation_current
-        WHERE (? IS NULL OR contract_id = ?) AND period_start BETWEEN ? AND ?
+        WHERE (? IS NULL OR list_contains(?, contract_id)) AND period_start BETWEEN ? AND ?
         GROUP BY ALL
         """,
-        [contract_id, contract_id, first, last],
+        [ids, ids, first, last],
     ).fetchall()
-    clients = _client_outcomes(con, contract_id)
+    clients = _client_outcomes(con, ids)
     result: dict[str, dict[tuple[str, Period], Tally]] = defaultdict(dict)
     for contract, indicator, period_name, count, n, total, weighted, num, den, excl in rows:
         period = _period(period_name)
@@ -101,7 +114,7 @@ def tallies_by_contract(
 
 
 def _client_outcomes(
-    con: duckdb.DuckDBPyConnection, contract_id: str | None
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None
 ) -> dict[tuple[str, str, str], tuple[tuple[str, Decimal], ...]]:
     """Outcomes per client, for the rate scale's max_per_client (record-level sum rows)."""
     rows = con.execute(
@@ -110,10 +123,10 @@ def _client_outcomes(
         FROM observation_current o
         JOIN indicator_current i USING (contract_id, indicator_id)
         WHERE i.bonus_scale = 'rate' AND o.client IS NOT NULL
-          AND (? IS NULL OR o.contract_id = ?)
+          AND (? IS NULL OR list_contains(?, o.contract_id))
         GROUP BY ALL ORDER BY ALL
         """,
-        [contract_id, contract_id],
+        [ids, ids],
     ).fetchall()
     grouped: dict[tuple[str, str, str], list[tuple[str, Decimal]]] = defaultdict(list)
     for contract, indicator, period, client, total in rows:
@@ -129,13 +142,14 @@ def _period(name: str) -> Period:
 
 
 def deliveries_by_contract(
-    con: duckdb.DuckDBPyConnection, contract_id: str | None
+    con: duckdb.DuckDBPyConnection, contracts: Contracts
 ) -> dict[str, list[tuple[date, int]]]:
     """(first day of the delivered period, delivery id) of the current deliveries."""
+    ids = _ids(contracts)
     rows = con.execute(
         "SELECT contract_id, period_start, delivery_id FROM scope_current "
-        "WHERE ? IS NULL OR contract_id = ?",
-        [contract_id, contract_id],
+        "WHERE ? IS NULL OR list_contains(?, contract_id)",
+        [ids, ids],
     ).fetchall()
     result: dict[str, list[tuple[date, int]]] = defaultdict(list)
     for contract, start, delivery in rows:
@@ -173,23 +187,25 @@ def _plain(value: object) -> str:
 
 def settle(
     db: Path,
-    contract_id: str | None = None,
+    contract_id: Contracts = None,
     period_name: str | None = None,
     by: str | None = None,
     year: int | None = None,
 ) -> SettleReport:
-    """Settle every period of every contract (or the one, period or calendar year asked) and
-    store what changed. With a year, only that year's rows and the year before (for
-    previous-year baselines) are read."""
+    """Settle every period of every contract (or of the contracts, period or calendar year
+    asked) and store what changed, in one write. With a year, only that year's rows and the
+    year before (for previous-year baselines) are read."""
     wanted = _wanted_period(period_name)
+    ids = _ids(contract_id)
     report = SettleReport()
     with store.writing(db) as con:
-        terms = current_terms(con, contract_id)
-        if contract_id is not None and not terms:
-            raise SettleError(f"unknown contract {contract_id!r}")
-        tallies = tallies_by_contract(con, contract_id, year)
-        scopes = deliveries_by_contract(con, contract_id)
-        latest = _latest_versions(con, contract_id)
+        terms = current_terms(con, ids)
+        unknown = sorted(set(ids or []) - set(terms))
+        if unknown:
+            raise SettleError(f"unknown contract {', '.join(map(repr, unknown))}")
+        tallies = tallies_by_contract(con, ids, year)
+        scopes = deliveries_by_contract(con, ids)
+        latest = _latest_versions(con, ids)
         next_id = _next_settlement_id(con)
         pending = _Pending()
         for cid, (contract, terms_version) in terms.items():
@@ -232,7 +248,7 @@ class _Stored:
 
 
 def _latest_versions(
-    con: duckdb.DuckDBPyConnection, contract_id: str | None
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None
 ) -> dict[tuple[str, str], _Stored]:
     rows = con.execute(
         """
@@ -240,9 +256,9 @@ def _latest_versions(
                l.corrects,
                (SELECT max(a.settlement_id) FROM settlement a WHERE a.contract_id = l.contract_id
                 AND a.period = l.period AND a.status = 'approved')
-        FROM settlement_latest l WHERE ? IS NULL OR l.contract_id = ?
+        FROM settlement_latest l WHERE ? IS NULL OR list_contains(?, l.contract_id)
         """,
-        [contract_id, contract_id],
+        [ids, ids],
     ).fetchall()
     return {(r[0], r[1]): _Stored(int(r[2]), int(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows}
 

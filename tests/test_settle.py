@@ -1,6 +1,7 @@
 """Settlements from stored deliveries: versions, approval, corrections, exports, ranking."""
 
 import csv
+import hashlib
 import io
 import shutil
 from decimal import Decimal
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from etl import store
+from etl import settle, store
 from sample_data.build_demo import build
 from tests.conftest import REPO, SHARED, run_cli
 
@@ -87,6 +88,20 @@ def test_settling_again_with_nothing_changed_creates_no_version(demo: Path) -> N
     assert out.splitlines()[-1] == (
         "90 settlement(s): 0 new, 0 new drafts, 0 corrections, 90 unchanged"
     )
+
+
+def test_settle_takes_several_contracts_at_once_and_names_an_unknown_one(aalto: Path) -> None:
+    status, _ = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
+    assert status == 0
+    report = settle.settle(aalto, contract_id=["KH-2024-001", "TPA-2024-002"], by="Testi")
+    assert {o.contract for o in report.outcomes} == {"KH-2024-001", "TPA-2024-002"}
+    changed = [(o.contract, o.period, o.action, o.version, o.net)
+               for o in report.outcomes if o.action != "unchanged"]  # fmt: skip
+    assert changed == [("KH-2024-001", "2025-Q1", "new-draft", 2, Decimal("6559.49"))]
+    before = hashlib.sha256(aalto.read_bytes()).hexdigest()
+    with pytest.raises(settle.SettleError, match="unknown contract 'KH-9999'"):
+        settle.settle(aalto, contract_id=["KH-2024-001", "KH-9999"])
+    assert hashlib.sha256(aalto.read_bytes()).hexdigest() == before
 
 
 def test_an_approved_settlement_never_changes_and_a_correction_shows_the_difference(

@@ -48,17 +48,13 @@ if themes:
     status = status.filter(pl.col("theme").is_in(themes))
 
 st.subheader(ui.t("contracts.status_header"))
+# the answer first (indicator, status, value, n), the context after: at 1 400 px the right
+# end of a wide table is off screen
 table = status.select(
     pl.concat_str(pl.lit("/sopimus?contract="), pl.col("contract_id")).alias(
         ui.t("col.contract")
     ),
-    pl.col("supplier_name").alias(ui.t("col.supplier")),
-    pl.col("service").map_elements(lambda s: i18n.service_name(s, lang), return_dtype=pl.String)
-    .alias(ui.t("col.service")),
-    pl.col("period").alias(ui.t("col.latest_period")),
     pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
-    pl.col("theme").map_elements(lambda s: i18n.theme_name(s, lang), return_dtype=pl.String)
-    .alias(ui.t("col.theme")),
     pl.col("status").map_elements(lambda s: i18n.status_word(s, lang), return_dtype=pl.String)
     .alias(ui.t("col.status")),
     pl.col("value").map_elements(lambda v: i18n.short_number(v, lang), return_dtype=pl.String)
@@ -66,6 +62,12 @@ table = status.select(
     pl.col("n").map_elements(lambda v: i18n.short_number(v, lang, 0), return_dtype=pl.String)
     .alias(ui.t("col.n")),
     pl.col("min_n").alias(ui.t("col.min_n")),
+    pl.col("period").alias(ui.t("col.latest_period")),
+    pl.col("supplier_name").alias(ui.t("col.supplier")),
+    pl.col("service").map_elements(lambda s: i18n.service_name(s, lang), return_dtype=pl.String)
+    .alias(ui.t("col.service")),
+    pl.col("theme").map_elements(lambda s: i18n.theme_name(s, lang), return_dtype=pl.String)
+    .alias(ui.t("col.theme")),
 )  # fmt: skip
 ui.show_table(
     table,

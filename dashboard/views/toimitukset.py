@@ -56,13 +56,11 @@ if submitted and files:
     touched = sorted(
         {c for r in results if r.status == "loaded" and len(r.scope) for c in r.scope["contract"]}
     )
-    changed = 0
-    for index, contract_id in enumerate(touched):
-        bar.progress(index / len(touched), text=ui.t("deliveries.settling", contract=contract_id))
-        report = settle.settle(db, contract_id=contract_id, by=loaded_by.strip() or None)
-        changed += sum(1 for o in report.outcomes if o.action != "unchanged")
     if touched:
-        summary.append({"settled": changed})
+        # one write for all of them: each write copies the database file
+        bar.progress(1.0, text=ui.t("deliveries.settling", count=len(touched)))
+        report = settle.settle(db, contract_id=touched, by=loaded_by.strip() or None)
+        summary.append({"settled": sum(1 for o in report.outcomes if o.action != "unchanged")})
     bar.empty()
     st.session_state["upload_results"] = summary
     st.cache_data.clear()
