@@ -26,6 +26,10 @@ from contracts.terms import Contract
 DEFAULT_DB = Path("vaikuttavuus.duckdb")
 DB_ENV = "VAIKUTTAVUUS_DB"
 
+NO_PROGRESS_BAR = "SET enable_progress_bar = false"
+"""DuckDB draws a progress bar on stdout for a query over 2 s: it would land in the CLI's
+output and in the server's log. A connection's own setting: run on each (and each cursor)."""
+
 
 class StoreError(Exception):
     """The database cannot be used as asked (missing, too new, locked)."""
@@ -122,6 +126,7 @@ def writing(db: Path, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnec
         try:
             con = duckdb.connect(str(copy))
             try:
+                con.execute(NO_PROGRESS_BAR)
                 _check_version(con, db, allow_older=create)
                 con.execute("BEGIN TRANSACTION")
                 yield con
@@ -164,6 +169,7 @@ def snapshot(db: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
     con = duckdb.connect(":memory:")
     try:
+        con.execute(NO_PROGRESS_BAR)
         quoted = str(db).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS {SNAPSHOT_CATALOG} (READ_ONLY)")
         con.execute(f"USE {SNAPSHOT_CATALOG}")
@@ -177,6 +183,7 @@ def snapshot(db: Path) -> duckdb.DuckDBPyConnection:
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of a snapshot connection, for use in another thread, on the snapshot's data."""
     cur = con.cursor()
+    cur.execute(NO_PROGRESS_BAR)
     cur.execute(f"USE {SNAPSHOT_CATALOG}")
     return cur
 
