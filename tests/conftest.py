@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh database per test, built with the real CLI."""
 
 import contextlib
+import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -56,3 +57,8 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a delivery file exactly as given (newlines untouched)."""
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes: "the database is exactly as it was" is this, unchanged."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

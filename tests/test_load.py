@@ -1,7 +1,6 @@
 """Loading supplier deliveries: formats, exact values, rejection reports, all or nothing."""
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from etl import store
 from etl.load import load_file
-from tests.conftest import Cli, write
+from tests.conftest import Cli, file_digest, write
 
 HEADER_FI = "sopimus;mittari;kuukausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiakas;huomautus\n"
 
@@ -25,10 +24,6 @@ def observations(db: Path, view: str = "observation") -> pl.DataFrame:
             "ORDER BY delivery_id, source_row"
         ).pl()
     return frame
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def expected_rows(rows: list[tuple[object, ...]]) -> pl.DataFrame:

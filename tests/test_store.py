@@ -1,6 +1,5 @@
 """The store's promises: migrations, a killed load changes nothing, readers never block a load."""
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -13,13 +12,9 @@ import polars as pl
 import pytest
 
 from etl import store
-from tests.conftest import REPO, run_cli, write
+from tests.conftest import REPO, file_digest, run_cli, write
 
 VAIKUTTAVUUS = [sys.executable, "-m", "etl.cli"]
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def big_record_level_file(path: Path, rows: int) -> Path:
@@ -77,7 +72,7 @@ def test_kill_9_in_the_middle_of_a_load_leaves_the_database_exactly_as_before(
         tmp_path / "small.csv", "sopimus;mittari;kuukausi;arvo;n\nKH-TEST;nps;2025-01;40;30\n"
     )
     assert run_cli("--db", db, "load", small)[0] == 0
-    before = digest(db)
+    before = file_digest(db)
     big = big_record_level_file(tmp_path / "big.csv", 3_000_000)
     loader = subprocess.Popen(
         [*VAIKUTTAVUUS, "--db", str(db), "load", str(big)],
@@ -96,7 +91,7 @@ def test_kill_9_in_the_middle_of_a_load_leaves_the_database_exactly_as_before(
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait()
     assert loader.returncode == -signal.SIGKILL
-    assert digest(db) == before
+    assert file_digest(db) == before
     with store.reading(db) as con:
         assert con.execute("SELECT count(*) FROM observation").fetchall() == [(1,)]
     again = write(
