@@ -57,17 +57,17 @@ Contracts = str | Sequence[str] | None
 
 
 def _ids(contracts: Contracts) -> list[str] | None:
-    """The ids as a list for a `? IS NULL OR list_contains(?, contract_id)` filter."""
+    """The ids as a list for a `? IS NULL OR list_contains(?, contract_id)` filter; the
+    helpers below take this list (None: every contract)."""
     if contracts is None:
         return None
     return [contracts] if isinstance(contracts, str) else list(contracts)
 
 
 def current_terms(
-    con: duckdb.DuckDBPyConnection, contracts: Contracts = None
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None = None
 ) -> dict[str, tuple[Contract, int]]:
     """The current terms of each contract (or of those asked), with their version."""
-    ids = _ids(contracts)
     rows = con.execute(
         "SELECT contract_id, version, toml_text, source_file FROM contract_current "
         "WHERE ? IS NULL OR list_contains(?, contract_id) ORDER BY contract_id",
@@ -77,11 +77,10 @@ def current_terms(
 
 
 def tallies_by_contract(
-    con: duckdb.DuckDBPyConnection, contracts: Contracts, year: int | None = None
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None, year: int | None = None
 ) -> dict[str, dict[tuple[str, Period], Tally]]:
     """Σ per contract x indicator x delivered period, over the current deliveries (of the
     year and the one before, when a year is given)."""
-    ids = _ids(contracts)
     first = date(year - 1, 1, 1) if year is not None else date.min
     last = date(year, 12, 31) if year is not None else date.max
     rows = con.execute(
@@ -142,10 +141,9 @@ def _period(name: str) -> Period:
 
 
 def deliveries_by_contract(
-    con: duckdb.DuckDBPyConnection, contracts: Contracts
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None
 ) -> dict[str, list[tuple[date, int]]]:
     """(first day of the delivered period, delivery id) of the current deliveries."""
-    ids = _ids(contracts)
     rows = con.execute(
         "SELECT contract_id, period_start, delivery_id FROM scope_current "
         "WHERE ? IS NULL OR list_contains(?, contract_id)",
@@ -187,7 +185,7 @@ def _plain(value: object) -> str:
 
 def settle(
     db: Path,
-    contract_id: Contracts = None,
+    contracts: Contracts = None,
     period_name: str | None = None,
     by: str | None = None,
     year: int | None = None,
@@ -196,7 +194,7 @@ def settle(
     asked) and store what changed, in one write. With a year, only that year's rows and the
     year before (for previous-year baselines) are read."""
     wanted = _wanted_period(period_name)
-    ids = _ids(contract_id)
+    ids = _ids(contracts)
     report = SettleReport()
     with store.writing(db) as con:
         terms = current_terms(con, ids)

@@ -92,14 +92,14 @@ def test_settling_again_with_nothing_changed_creates_no_version(demo: Path) -> N
 def test_settle_takes_several_contracts_at_once_and_names_an_unknown_one(aalto: Path) -> None:
     status, _ = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
     assert status == 0
-    report = settle.settle(aalto, contract_id=["KH-2024-001", "TPA-2024-002"], by="Testi")
+    report = settle.settle(aalto, contracts=["KH-2024-001", "TPA-2024-002"], by="Testi")
     assert {o.contract for o in report.outcomes} == {"KH-2024-001", "TPA-2024-002"}
     changed = [(o.contract, o.period, o.action, o.version, o.net)
                for o in report.outcomes if o.action != "unchanged"]  # fmt: skip
     assert changed == [("KH-2024-001", "2025-Q1", "new-draft", 2, Decimal("6559.49"))]
     before = file_digest(aalto)
     with pytest.raises(settle.SettleError, match="unknown contract 'KH-9999'"):
-        settle.settle(aalto, contract_id=["KH-2024-001", "KH-9999"])
+        settle.settle(aalto, contracts=["KH-2024-001", "KH-9999"])
     assert file_digest(aalto) == before
 
 

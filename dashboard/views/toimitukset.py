@@ -59,7 +59,7 @@ if submitted and files:
     if touched:
         # one write for all of them: each write copies the database file
         bar.progress(1.0, text=ui.t("deliveries.settling", count=len(touched)))
-        report = settle.settle(db, contract_id=touched, by=loaded_by.strip() or None)
+        report = settle.settle(db, contracts=touched, by=loaded_by.strip() or None)
         summary.append({"settled": sum(1 for o in report.outcomes if o.action != "unchanged")})
     bar.empty()
     st.session_state["upload_results"] = summary
