@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from dashboard import i18n
+from tests.e2e.conftest import ACTION_MS
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 # Screenshots go to $VAIKUTTAVUUS_SCREENSHOTS when set (`make screenshots` sets it to
 # docs/screenshots), else to the test's temporary folder, so a test run changes no tracked file.
 SCREENSHOTS_ENV = "VAIKUTTAVUUS_SCREENSHOTS"
-LOAD_MS = 300_000  # a busy CI machine has needed over 180 s for one step
+LOAD_MS = ACTION_MS  # the page fixture's default wait, for steps that pass their own
 PAGES = [
     ("", "Sopimukset", False),  # the default page lives at the root
     ("sopimus", "Sopimus", True),
