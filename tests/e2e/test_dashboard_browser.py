@@ -119,8 +119,13 @@ def test_approval_locks_the_settlement(server: str, page: Any) -> None:
 
 def test_downloaded_xlsx_matches_the_screen(server: str, page: Any, tmp_path: Path) -> None:
     open_page(page, f"{server}/maksut?contract=KH-2024-001&period=2025-Q1", "Maksut")
-    page.locator('[data-testid="stMetricValue"]').nth(2).wait_for(timeout=LOAD_MS)
-    net_on_screen = page.locator('[data-testid="stMetricValue"]').nth(2).inner_text().strip()
+    # the metric labelled Netto, awaited until it holds the v2 net: while the script still
+    # runs, the page can show a partial row of metrics, so a position is not enough
+    net = page.locator('[data-testid="stMetric"]', has_text="Netto").locator(
+        '[data-testid="stMetricValue"]'
+    )
+    expect(net).to_have_text("6 559,49 €", timeout=LOAD_MS)
+    net_on_screen = net.inner_text().strip()
     with page.expect_download(timeout=LOAD_MS) as download:
         page.get_by_role("button", name="Lataa .xlsx").click()
     target = tmp_path / download.value.suggested_filename
