@@ -224,6 +224,14 @@ _T: dict[str, tuple[str, str, str]] = {
         "Skriv godkännarens namn.",
         "Type the approver's name.",
     ),
+    "payments.approver_hetu": (
+        "Nimessä on henkilötunnukselta näyttävä tunnus. Henkilötunnuksia ei tallenneta: "
+        "kirjoita nimi ilman sitä.",
+        "Namnet innehåller något som liknar en personbeteckning. Personbeteckningar sparas "
+        "inte: skriv namnet utan den.",
+        "The name contains something that looks like a henkilötunnus (personal identity code). "
+        "Personal identity codes are not stored: type the name without it.",
+    ),
     "payments.approved_now": (
         "Hyväksytty ja lukittu.",
         "Godkänd och låst.",
@@ -320,6 +328,15 @@ _T: dict[str, tuple[str, str, str]] = {
         "Upload supplier files",
     ),
     "deliveries.by": ("Toimittaja / lataaja", "Levererad av", "Delivered by"),
+    "deliveries.by_hetu": (
+        "Toimittajan / lataajan nimessä on henkilötunnukselta näyttävä tunnus. "
+        "Henkilötunnuksia ei tallenneta: kirjoita nimi ilman sitä.",
+        "Namnet på den som levererar innehåller något som liknar en personbeteckning. "
+        "Personbeteckningar sparas inte: skriv namnet utan den.",
+        "The name of who delivers contains something that looks like a henkilötunnus "
+        "(personal identity code). Personal identity codes are not stored: type the name "
+        "without it.",
+    ),
     "deliveries.load": ("Tarkista ja tallenna", "Kontrollera och spara", "Check and store"),
     "deliveries.loaded": (
         "✔ {file}: toimitus {delivery}, {rows} riviä tallennettu.",

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from contracts.checks import format_case_result, run_case_file
 from contracts.terms import TermsError, load_contract_file, parse_toml_text, terms_digest
-from etl import export, rank, settle, store
+from etl import export, personal_data, rank, settle, store
 from etl.load import LoadResult, load_file
 from etl.report import decimal_text, euros, format_table, thousands
 
@@ -29,6 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     db = store.resolve_db_path(getattr(args, "db", None))
+    try:
+        personal_data.refuse_hetu("--by", getattr(args, "by", None))
+    except personal_data.PersonalData as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     try:
         return int(args.run(args, db, sys.stdout))
     except store.StoreError as error:

@@ -5,6 +5,7 @@ transaction on a private copy of the database (`etl.store.writing`); the first p
 stops the writing but not the checking, so the report lists every problem in the file.
 """
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import pandera.errors
 import polars as pl
 
 from etl import cells, store
-from etl.personal_data import HIDDEN, looks_like_hetu
+from etl.personal_data import HIDDEN, PersonalData, hetu_in, looks_like_hetu, masked, refuse_hetu
 from etl.readers import (
     CANONICAL_COLUMNS,
     ROW,
@@ -37,6 +38,10 @@ from etl.schemas import (
 )
 
 MAX_REPORTED = 1000
+HEADER_HETU = (
+    "a header that looks like a henkilötunnus (personal identity code): files with personal "
+    "identity codes are refused"
+)
 Progress = Callable[[int], None]
 
 
@@ -78,7 +83,11 @@ def load_file(
 ) -> LoadResult:
     """Load one file into the database, or reject it and leave the database as it was."""
     started = time.perf_counter()
-    result = LoadResult(file=str(path), status="rejected")
+    result = LoadResult(file=masked(str(path)), status="rejected")
+    for reason in _personal_data_in_names(path, loaded_by):
+        _add(result, Problem(str(path), None, None, None, reason))
+    if result.problem_count:
+        return result
     try:
         result.facts = inspect_file(path)
     except OSError as error:
@@ -94,8 +103,21 @@ def load_file(
                 raise _Rejected
     except _Rejected:
         pass
+    result.warnings = [masked(warning) for warning in result.warnings]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _personal_data_in_names(path: Path, loaded_by: str | None) -> list[str]:
+    """The file's name and the loader's name are stored with the delivery: neither may hold a
+    henkilötunnus (the rule of `etl.personal_data`)."""
+    reasons = []
+    for what, text in (("the file name", path.name), ("the loader's name (--by)", loaded_by)):
+        try:
+            refuse_hetu(what, text)
+        except PersonalData as error:
+            reasons.append(str(error))
+    return reasons
 
 
 def _load_into(
@@ -149,6 +171,9 @@ def _check_and_write(
     progress: Progress | None,
 ) -> None:
     terms = _terms_frame(con)
+    for header in frames.headers.values():
+        if hetu_in(header):
+            _add(result, Problem(str(path), 1, header, HIDDEN, HEADER_HETU))
     extra = frames.unknown_columns
     if extra:
         result.warnings.append("ignored column(s) not used by the format: " + "; ".join(extra))
@@ -465,6 +490,15 @@ def _record_delivery(
 
 
 def _add(result: LoadResult, problem: Problem) -> None:
+    """Count a problem and keep it for the report, with anything shaped like a henkilötunnus
+    masked (a report never repeats one: duplicate client codes, unknown contract ids)."""
+    problem = dataclasses.replace(
+        problem,
+        file=masked(problem.file),
+        column=None if problem.column is None else masked(problem.column),
+        text=None if problem.text is None else masked(problem.text),
+        reason=masked(problem.reason),
+    )
     result.problem_count += 1
     result.reasons[problem.reason] += 1
     if len(result.problems) < MAX_REPORTED:

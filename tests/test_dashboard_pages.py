@@ -234,6 +234,19 @@ def test_payments_approval_needs_a_name(own_db: Path) -> None:
     assert row_of(table(at, 0), Versio=2)["Tila"] == "luonnos"
 
 
+def test_payments_approval_refuses_an_approver_name_with_a_hetu(own_db: Path) -> None:
+    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    at.text_input(key="approver").input("Maija ID010180-123a")
+    at.button(key="approve").click()
+    at.run()
+    no_exception(at)
+    assert [e.value for e in at.error] == [
+        "Nimessä on henkilötunnukselta näyttävä tunnus. Henkilötunnuksia ei tallenneta: "
+        "kirjoita nimi ilman sitä."
+    ]
+    assert row_of(table(at, 0), Versio=2)["Tila"] == "luonnos"
+
+
 # --- Johto -----------------------------------------------------------------------------------
 
 
@@ -313,6 +326,31 @@ def test_deliveries_upload_rejected_shows_the_report(own_db: Path) -> None:
     report = table(at, 0)
     assert list(report.columns) == ["Rivi", "Sarake", "Alkuperäinen teksti", "Syy"]
     assert "n/a" in set(report["Alkuperäinen teksti"])
+    assert len(table(at, 1)) == 51
+
+
+def test_deliveries_upload_refuses_a_loader_name_with_a_hetu(own_db: Path) -> None:
+    at = page("toimitukset")
+    at.file_uploader(key="uploads").set_value((UPLOAD_NAME, UPLOAD_CSV.encode("utf-8"), "text/csv"))
+    at.text_input(key="loaded_by").input("Hoiva Aalto / 131052-308T")
+    at.button[0].click()
+    at.run()
+    no_exception(at)
+    assert at.error[0].value.startswith("Toimittajan / lataajan nimessä on henkilötunnukselta")
+    assert not at.success
+    assert len(table(at, 0)) == 51
+
+
+def test_deliveries_upload_refuses_a_file_name_with_a_hetu_and_masks_it(own_db: Path) -> None:
+    name = "Matti 010180-123A tulokset.csv"
+    at = page("toimitukset")
+    at.file_uploader(key="uploads").set_value((name, UPLOAD_CSV.encode("utf-8"), "text/csv"))
+    at.button[0].click()
+    at.run()
+    no_exception(at)
+    assert at.error[0].value == (
+        "Matti 010180-**** tulokset.csv hylättiin: 1 ongelmaa; tiedostosta ei tallennettu mitään."
+    )
     assert len(table(at, 1)) == 51
 
 

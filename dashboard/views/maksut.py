@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, i18n, ui
-from etl import settle
+from etl import personal_data, settle, store
 
 lang = ui.lang()
 ref = ui.ref()
@@ -101,10 +101,12 @@ elif version["version"] == latest["version"]:
     if st.button(ui.t("payments.approve"), key="approve", type="primary"):
         if not approver.strip():
             st.warning(ui.t("payments.need_approver"))
+        elif personal_data.hetu_in(approver):
+            st.error(ui.t("payments.approver_hetu"))
         else:
             try:
                 settle.approve(data.db_path(), contract_id, period, approver.strip())
-            except settle.SettleError as error:
+            except (settle.SettleError, store.StoreError) as error:
                 st.error(str(error))
             else:
                 st.cache_data.clear()

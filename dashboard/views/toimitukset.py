@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, i18n, ui
-from etl import settle
+from etl import personal_data, settle
 from etl.load import load_file
 
 lang = ui.lang()
@@ -24,7 +24,9 @@ with st.form("upload", clear_on_submit=True):
     loaded_by = st.text_input(ui.t("deliveries.by"), key="loaded_by")
     submitted = st.form_submit_button(ui.t("deliveries.load"), type="primary")
 
-if submitted and files:
+if submitted and files and personal_data.hetu_in(loaded_by):
+    st.error(ui.t("deliveries.by_hetu"))
+elif submitted and files:
     db = data.db_path()
     results = []
     bar = st.progress(0.0)
