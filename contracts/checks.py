@@ -8,10 +8,13 @@ in `contracts` that read files.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
+from contracts.data_rules import LIMIT, number_problem
+from contracts.exact import Rational, round_half_up
 from contracts.periods import (
     Period,
     parse_delivery_period,
@@ -197,11 +200,9 @@ def decimals_of(expected: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def round_like(got: Decimal, expected: Decimal) -> Decimal:
+def round_like(got: Rational, expected: Decimal) -> Decimal:
     """The computed number rounded half-up to as many decimals as the expectation has."""
-    with localcontext() as context:
-        context.prec = 60
-        return got.quantize(Decimal(1).scaleb(-decimals_of(expected)), rounding=ROUND_HALF_UP)
+    return round_half_up(got, decimals_of(expected))
 
 
 def matches(field: str, expected: Expected, got: object) -> bool:
@@ -209,19 +210,19 @@ def matches(field: str, expected: Expected, got: object) -> bool:
     half-up to as many decimals as the expectation is written with."""
     if isinstance(expected, str):
         return (got is None) if expected == NONE else got == expected
-    if not isinstance(got, Decimal | int):
+    if not isinstance(got, Decimal | Fraction | int):
         return False
     if field in MONEY_FIELDS:
         return got == expected
-    return round_like(Decimal(got), expected) == expected
+    return round_like(got, expected) == expected
 
 
 def shown_as(field: str, expected: Expected, got: object) -> str:
     """The computed value as compared: money as is, numbers rounded like the expectation."""
     if got is None:
         return NONE
-    if field in NUMBER_FIELDS and isinstance(expected, Decimal) and isinstance(got, Decimal | int):
-        return str(round_like(Decimal(got), expected))
+    if field in NUMBER_FIELDS and isinstance(expected, Decimal) and isinstance(got, Rational):
+        return str(round_like(got, expected))
     return str(got)
 
 
@@ -303,7 +304,8 @@ def _observation(
     if indicator is None:
         fail("indicator", f"unknown indicator {row.get('indicator')!r}")
     period = _row_period(row.get("period"), contract, fail)
-    numbers = {key: _number(row[key], key, fail) for key in ROW_NUMBERS if key in row}
+    aggregate = indicator.aggregate if indicator is not None else None
+    numbers = {key: _number(row[key], key, aggregate, fail) for key in ROW_NUMBERS if key in row}
     n = _count(row["n"], fail) if "n" in row else None
     if indicator is not None:
         _check_fit(indicator.aggregate, row, numbers, fail)
@@ -340,18 +342,20 @@ def _row_period(value: object, contract: Contract, fail: Fail) -> Period | None:
     return period
 
 
-def _number(value: object, key: str, fail: Fail) -> Decimal | None:
+def _number(value: object, key: str, aggregate: str | None, fail: Fail) -> Decimal | None:
+    """A number of the row, by the rule the delivery loader applies too (`data_rules`)."""
     number = to_decimal(value)
-    if number is None or number < 0:
-        fail(key, f"must be a number >= 0, got {value!r}")
+    problem = number_problem(number, key, aggregate)
+    if problem is not None:
+        fail(key, f"{problem}, got {value!r}")
         return None
     return number
 
 
 def _count(value: object, fail: Fail) -> int | None:
     number = to_decimal(value)
-    if number is None or number < 0 or number != number.to_integral_value():
-        fail("n", f"must be a whole number >= 0, got {value!r}")
+    if number is None or not 0 <= number < LIMIT or number != number.to_integral_value():
+        fail("n", f"must be a whole number from 0 to {LIMIT - 1}, got {value!r}")
         return None
     return int(number)
 

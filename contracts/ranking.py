@@ -10,12 +10,14 @@ zero weights) has no score and comes last.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Protocol
 
+from contracts.exact import Rational, exact
 from contracts.settlement import PeriodSettlement
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
+ZERO = Fraction(0)
+ONE = Fraction(1)
 
 
 class ScoredLine(Protocol):
@@ -25,7 +27,7 @@ class ScoredLine(Protocol):
     def weight(self) -> Decimal: ...
 
     @property
-    def fraction(self) -> Decimal | None: ...
+    def fraction(self) -> Rational | None: ...
 
     @property
     def status(self) -> str: ...
@@ -38,7 +40,7 @@ class Rank:
 
     contract: str
     position: int
-    score: Decimal | None
+    score: Fraction | None
     previous_position: int | None
     movement: int | None
 
@@ -48,20 +50,22 @@ def lines_of_year(settlements: Iterable[PeriodSettlement], year: int) -> tuple[S
     return tuple(line for s in settlements if s.period.year == year for line in s.lines)
 
 
-def line_fraction(line: ScoredLine) -> Decimal:
-    """The line's fraction; without one, 1 if achieved, else 0."""
+def line_fraction(line: ScoredLine) -> Fraction:
+    """The line's exact fraction; without one, 1 if achieved, else 0."""
     if line.fraction is not None:
-        return line.fraction
+        return exact(line.fraction)
     return ONE if line.status == "achieved" else ZERO
 
 
-def contract_score(lines: Iterable[ScoredLine]) -> Decimal | None:
-    """Σ weight × fraction / Σ weight over the assessable lines; None if there is no weight."""
+def contract_score(lines: Iterable[ScoredLine]) -> Fraction | None:
+    """Σ weight × fraction / Σ weight over the assessable lines, exact; None if there is no
+    weight."""
     assessable = [line for line in lines if line.status != "not-assessable"]
-    weights = sum((line.weight for line in assessable), ZERO)
+    weights = sum((exact(line.weight) for line in assessable), ZERO)
     if weights == 0:
         return None
-    return sum((line.weight * line_fraction(line) for line in assessable), ZERO) / weights
+    scored = (exact(line.weight) * line_fraction(line) for line in assessable)
+    return sum(scored, ZERO) / weights
 
 
 def priority_order(
@@ -73,7 +77,7 @@ def priority_order(
     previous = {contract: i + 1 for i, contract in enumerate(previous_order)}
     scores = {contract: contract_score(lines) for contract, lines in lines_by_contract.items()}
 
-    def key(contract: str) -> tuple[bool, Decimal, bool, int, str]:
+    def key(contract: str) -> tuple[bool, Fraction, bool, int, str]:
         score, before = scores[contract], previous.get(contract)
         return (score is None, -(score or ZERO), before is None, before or 0, contract)
 

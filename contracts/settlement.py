@@ -8,10 +8,12 @@ Every function is pure; the same terms and tallies always give the same settleme
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from fractions import Fraction
 from itertools import groupby
 from typing import Literal
 
+from contracts.exact import Rational, decimal_text, exact, round_cents
 from contracts.periods import Period, covered_days, periods_between
 from contracts.scales import (
     ZERO,
@@ -19,7 +21,6 @@ from contracts.scales import (
     below_minimum_sanction,
     per_unit_sanction,
     rate_amount,
-    round_cents,
 )
 from contracts.terms import Aggregate, Contract, Direction, Indicator, Level, Money, Scale
 from contracts.values import Assessment, Count, Tallies, assess
@@ -44,7 +45,7 @@ class Line:
 
     indicator: str
     status: Status
-    value: Decimal | None
+    value: Fraction | None
     n: Count
     min_n: int
     level: Level | None
@@ -52,16 +53,16 @@ class Line:
     aggregate: Aggregate
     weight: Decimal
     scale: Scale | None
-    fraction: Decimal | None
-    money: Decimal | None
-    bonus_exact: Decimal
+    fraction: Fraction | None
+    money: Fraction | None
+    bonus_exact: Fraction
     bonus_before_gate: Decimal
     bonus: Decimal
-    sanction_exact: Decimal
+    sanction_exact: Fraction
     sanction: Decimal
     rule: str
     explanation: str
-    baseline: Decimal | None = None
+    baseline: Fraction | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ class PeriodSettlement:
     the contract says `prorate = false` (kept exact: it is the base of every percent)."""
 
     period: Period
-    period_value: Decimal
-    share: Decimal
+    period_value: Fraction
+    share: Fraction
     lines: tuple[Line, ...]
     adjustments: tuple[Adjustment, ...]
     bonus_total: Decimal
@@ -98,9 +99,9 @@ class PeriodSettlement:
 
 
 def settle_contract(contract: Contract, tallies: Tallies) -> tuple[PeriodSettlement, ...]:
-    """Settle every period the contract overlaps, in calendar order (§2, §6). Arithmetic runs
-    in a fixed decimal context (50 digits), whatever the caller's context, so results never
-    depend on it; money is then rounded once per line to cents."""
+    """Settle every period the contract overlaps, in calendar order (§2, §6). Values,
+    fractions and money are exact fractions; each line's money is rounded once to cents. The
+    decimal sums of the tallies run in a fixed context (50 digits), whatever the caller's."""
     with localcontext(Context(prec=50, rounding=ROUND_HALF_EVEN)):
         periods = periods_between(contract.start, contract.end, contract.period)
         settled = [settle_period(contract, period, tallies) for period in periods]
@@ -113,19 +114,17 @@ def levels_day(contract: Contract, period: Period) -> date:
     return max(period.first_day, contract.start)
 
 
-def prorated_value(contract: Contract, period: Period) -> tuple[Decimal, Decimal]:
+def prorated_value(contract: Contract, period: Period) -> tuple[Fraction, Fraction]:
     """§2: (period value, covered share); the value is prorated by days unless prorate=false."""
-    days = covered_days(period, contract.start, contract.end)
-    share = Decimal(days) / Decimal(period.days)
-    if not contract.prorate:
-        return contract.period_value, share
-    return contract.period_value * days / period.days, share
+    share = Fraction(covered_days(period, contract.start, contract.end), period.days)
+    value = exact(contract.period_value)
+    return (value * share if contract.prorate else value), share
 
 
-def pool_weight_total(assessments: Sequence[Assessment]) -> Decimal:
+def pool_weight_total(assessments: Sequence[Assessment]) -> Fraction:
     """§4 pool mode: the sum of the weights of the period's assessable bonus indicators (the
     rate scale pays per outcome and takes no share of the pool)."""
-    return sum((a.indicator.weight for a in assessments if _pooled(a)), ZERO)
+    return sum((exact(a.indicator.weight) for a in assessments if _pooled(a)), ZERO)
 
 
 def _pooled(assessment: Assessment) -> bool:
@@ -134,8 +133,8 @@ def _pooled(assessment: Assessment) -> bool:
 
 
 def full_money(
-    contract: Contract, assessment: Assessment, value: Decimal, weights: Decimal
-) -> Decimal | None:
+    contract: Contract, assessment: Assessment, value: Fraction, weights: Fraction
+) -> Fraction | None:
     """§4 money at full achievement: pool × weight / Σ weights in pool mode, else eur or
     percent of the prorated period value."""
     bonus = assessment.indicator.bonus
@@ -148,10 +147,10 @@ def full_money(
         return None
     if weights == 0:
         return ZERO
-    return pool.amount(value) * assessment.indicator.weight / weights
+    return pool.amount(value) * exact(assessment.indicator.weight) / weights
 
 
-def bonus_amount(assessment: Assessment, money: Decimal | None) -> Decimal:
+def bonus_amount(assessment: Assessment, money: Fraction | None) -> Fraction:
     """§4 line amount, exact: f × money; the rate scale pays per outcome; not assessable: 0."""
     bonus = assessment.indicator.bonus
     if bonus is None or assessment.status == "not-assessable":
@@ -171,7 +170,7 @@ def bonus_amount(assessment: Assessment, money: Decimal | None) -> Decimal:
     return assessment.fraction * money
 
 
-def sanction_amount(assessment: Assessment, value: Decimal) -> Decimal:
+def sanction_amount(assessment: Assessment, value: Fraction) -> Fraction:
     """§5, exact. below-minimum: the fixed or percent amount when below the minimum. per_unit:
     min(count × X, cap) for every unit counted; when the count is missing and missing = fail,
     the cap (or, without a cap, the units counted, if any)."""
@@ -184,7 +183,7 @@ def sanction_amount(assessment: Assessment, value: Decimal) -> Decimal:
         return below_minimum_sanction(sanction.money, value)
     per_unit = sanction.per_unit or ZERO
     if assessment.missing and sanction.cap is not None:
-        return sanction.cap
+        return exact(sanction.cap)
     return per_unit_sanction(assessment.value or ZERO, per_unit, sanction.cap)
 
 
@@ -215,8 +214,8 @@ def failed_gates(contract: Contract, assessments: Sequence[Assessment]) -> tuple
 def make_line(
     contract: Contract,
     assessment: Assessment,
-    value: Decimal,
-    weights: Decimal,
+    value: Fraction,
+    weights: Fraction,
     gates: tuple[str, ...],
 ) -> Line:
     """§6.1–2: the exact amounts, rounded once to cents; a failed gate zeroes the bonus."""
@@ -257,7 +256,7 @@ def gate_adjustment(lines: Sequence[Line], gates: tuple[str, ...]) -> list[Adjus
         return []
     withheld = sum((line.bonus_before_gate for line in lines), NO_MONEY)
     reason = f"gate {', '.join(gates)} below minimum or not assessable: no bonus this period"
-    return [Adjustment("gate", "bonus", -withheld, reason, counted=False)]
+    return [Adjustment("gate", "bonus", NO_MONEY - withheld, reason, counted=False)]
 
 
 def cap_reduction(
@@ -270,12 +269,12 @@ def cap_reduction(
     return [Adjustment(kind, side, cap - total, reason)]
 
 
-def cap_amount(cap: Money, base: Decimal) -> Decimal:
+def cap_amount(cap: Money, base: Fraction) -> Decimal:
     """A cap in euros, or a percent of the base, rounded to cents like every amount."""
     return round_cents(cap.amount(base))
 
 
-def pool_limit(contract: Contract, lines: Sequence[Line], value: Decimal) -> list[Adjustment]:
+def pool_limit(contract: Contract, lines: Sequence[Line], value: Fraction) -> list[Adjustment]:
     """§4 pool mode: the pool is the most the pooled lines pay together. Rounding each line
     half-up (§6.1) can pass it by half a cent per line; any such excess is cut by a
     "bonus-cap" adjustment, so the period never pays more than the pool."""
@@ -287,7 +286,7 @@ def pool_limit(contract: Contract, lines: Sequence[Line], value: Decimal) -> lis
     return cap_reduction(pooled, cap, "bonus-cap", "bonus", "bonus pool")
 
 
-def period_caps(contract: Contract, lines: Sequence[Line], value: Decimal) -> list[Adjustment]:
+def period_caps(contract: Contract, lines: Sequence[Line], value: Fraction) -> list[Adjustment]:
     """§6.3 period caps on the sums of the rounded (post-gate) lines, after the pool limit."""
     payment, adjustments = contract.payment, pool_limit(contract, lines, value)
     if payment.bonus_cap is not None:
@@ -324,10 +323,10 @@ def apply_annual_caps(
 
 def _annual_cap(year: list[PeriodSettlement], cap: Decimal, side: Side) -> list[PeriodSettlement]:
     kind: AdjustmentKind = "annual-bonus-cap" if side == "bonus" else "annual-sanction-cap"
-    used, out = ZERO, []
+    used, out = NO_MONEY, []
     for settlement in year:
         total = settlement.bonus_total if side == "bonus" else settlement.sanction_total
-        left = max(cap - used, ZERO)
+        left = max(cap - used, NO_MONEY)
         extra = cap_reduction(total, left, kind, side, f"annual {side} cap {cap} €, left")
         used += min(total, left)
         out.append(with_totals(replace(settlement, adjustments=(*settlement.adjustments, *extra))))
@@ -349,13 +348,13 @@ def _adjusted(adjustments: Sequence[Adjustment], side: Side) -> Decimal:
 # --- words: the rule and the explanation of a line -------------------------------------------
 
 
-def _eur(amount: Decimal) -> str:
+def _eur(amount: Rational) -> str:
     return f"{round_cents(amount)} €"
 
 
-def _num(number: Decimal) -> str:
+def _num(number: Rational) -> str:
     """A number for reading: rounded half-up to at most 4 decimals, no trailing zeros."""
-    return f"{number.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f}"
+    return decimal_text(number, 4) or ""
 
 
 def _money_words(money: Money) -> str:
@@ -413,7 +412,7 @@ def _value_words(line: Line, assessment: Assessment) -> str:
     return f"{words}: {line.status}."
 
 
-def _money_sentence(line: Line, weights: Decimal, pooled: bool) -> str | None:
+def _money_sentence(line: Line, weights: Fraction, pooled: bool) -> str | None:
     if line.scale == "rate" and line.value is not None and line.status != "not-assessable":
         return f"Rate card: {_num(line.value or ZERO)} outcomes pay {_eur(line.bonus_exact)}."
     if line.fraction is None or line.money is None:
@@ -427,7 +426,7 @@ def _money_sentence(line: Line, weights: Decimal, pooled: bool) -> str | None:
 
 
 def explain(
-    line: Line, assessment: Assessment, weights: Decimal, pooled: bool, gates: tuple[str, ...]
+    line: Line, assessment: Assessment, weights: Fraction, pooled: bool, gates: tuple[str, ...]
 ) -> str:
     """How the euro came about: value against the levels, fraction × money, gate, sanction."""
     parts = [_value_words(line, assessment), _money_sentence(line, weights, pooled)]

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from contracts.business_id import business_id_problem
+from contracts.exact import Rational, exact
 from contracts.periods import PERIOD_KINDS, PeriodKind
 
 Theme = Literal[
@@ -34,7 +36,14 @@ MISSING_RULES: tuple[str, ...] = get_args(Missing)
 SCALES: tuple[str, ...] = get_args(Scale)
 LANGUAGES = ("fi", "sv", "en")
 
-_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+_ID = re.compile(r"[A-Za-z0-9_.-]+")
+MAX_NUMBER = Decimal(10) ** 12
+"""Every number of the terms is smaller than this in size (a trillion: far above any contract,
+and what the store's DECIMAL(18, 2) money columns hold with room for sums)."""
+MAX_PLACES = 10
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+"""Dates of the terms lie between these (a contract, its levels)."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +85,12 @@ class Money:
     eur: Decimal | None = None
     percent: Decimal | None = None
 
-    def amount(self, period_value: Decimal) -> Decimal:
-        """The exact amount, unrounded."""
+    def amount(self, period_value: Rational) -> Fraction:
+        """The exact amount, unrounded: eur, or percent / 100 of the period value."""
         if self.eur is not None:
-            return self.eur
+            return exact(self.eur)
         assert self.percent is not None
-        return period_value * self.percent / Decimal(100)
+        return exact(period_value) * exact(self.percent) / 100
 
 
 @dataclass(frozen=True)
@@ -242,8 +251,8 @@ class _Reader:
 
     def identifier(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
         value = self.text(table, key, path)
-        if value is not None and not _ID.match(value):
-            self.fail(_join(path, key), f"'{value}' may hold only letters, digits, _ . -")
+        if value is not None and not _ID.fullmatch(value):
+            self.fail(_join(path, key), f"{value!r} may hold only letters, digits, _ . -")
             return None
         return value
 
@@ -271,7 +280,11 @@ class _Reader:
             return default
         number = to_decimal(value)
         if number is None:
-            self.fail(_join(path, key), f"must be a number, got {_describe(value)}")
+            self.fail(_join(path, key), f"must be a finite number, got {_describe(value)}")
+            return None
+        problem = size_problem(number)
+        if problem is not None:
+            self.fail(_join(path, key), problem)
             return None
         if minimum is not None and number < minimum:
             self.fail(_join(path, key), f"must be at least {minimum}, got {number}")
@@ -283,15 +296,23 @@ class _Reader:
         if value is None:
             self.fail(_join(path, key), "is required (a date such as 2025-01-01)")
             return None
+        day: date | None = None
         if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        if isinstance(value, str):
+            day = value
+        elif isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
-                pass
-        self.fail(_join(path, key), f"must be a date such as 2025-01-01, got {_describe(value)}")
-        return None
+                day = None
+        if day is None:
+            self.fail(
+                _join(path, key), f"must be a date such as 2025-01-01, got {_describe(value)}"
+            )
+            return None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail(_join(path, key), f"{day} is outside {FIRST_DAY} … {LAST_DAY}")
+            return None
+        return day
 
     def money(self, value: object, path: str) -> Money | None:
         table = self.table(value, path)
@@ -317,18 +338,28 @@ def _describe(value: object) -> str:
 
 
 def to_decimal(value: object) -> Decimal | None:
-    """A TOML number or numeric string as an exact finite Decimal; None for anything else
-    (booleans included, although Python counts them as integers)."""
+    """A TOML number or numeric string as an exact finite Decimal; None for anything else:
+    booleans (although Python counts them as integers), nan and inf (which TOML accepts)."""
     if isinstance(value, bool):
         return None
+    number: Decimal | None = None
     if isinstance(value, Decimal | int):
-        return Decimal(value)
-    if isinstance(value, str):
+        number = Decimal(value)
+    elif isinstance(value, str):
         try:
             number = Decimal(value.strip())
         except ArithmeticError:
             return None
-        return number if number.is_finite() else None
+    return number if number is not None and number.is_finite() else None
+
+
+def size_problem(number: Decimal) -> str | None:
+    """Why a finite number is too large or too finely written for the terms, or None."""
+    if abs(number) >= MAX_NUMBER:
+        return f"must be less than {MAX_NUMBER:,.0f} in size, got {number}".replace(",", " ")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_PLACES:
+        return f"must have at most {MAX_PLACES} decimals, got {number}"
     return None
 
 
@@ -491,6 +522,11 @@ def _read_baseline(
         reader.fail(
             _join(path, "baseline"), f"must be a number or 'previous-year', got {_describe(value)}"
         )
+        return None
+    problem = size_problem(number)
+    if problem is not None:
+        reader.fail(_join(path, "baseline"), problem)
+        return None
     return number
 
 
@@ -718,6 +754,9 @@ def parse_toml_text(text: str, file: str) -> dict[str, Any]:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         raise TermsError([Problem(file, "(file)", f"not valid TOML: {error}")]) from error
+    except RecursionError as error:
+        message = "not accepted: tables or arrays nested too deeply"
+        raise TermsError([Problem(file, "(file)", message)]) from error
 
 
 def load_contract_text(text: str, file: str) -> Contract:

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
+from contracts.exact import exact
 from contracts.periods import Period
 from contracts.scales import (
     Status,
@@ -120,27 +122,27 @@ def whole(count: Decimal) -> Count:
     return int(count) if count == count.to_integral_value() else count
 
 
-def ratio_value(tally: Tally, per: Decimal) -> tuple[Decimal | None, Count]:
+def ratio_value(tally: Tally, per: Decimal) -> tuple[Fraction | None, Count]:
     """`ratio`: Σ numerator / (Σ denominator − Σ excluded) × per; n is that effective
     denominator. A zero (or negative) effective denominator gives no value and n = 0."""
     effective = tally.denominator - tally.excluded
     if effective <= 0:
         return None, 0
-    return tally.numerator / effective * per, whole(effective)
+    return exact(tally.numerator) / exact(effective) * exact(per), whole(effective)
 
 
-def mean_value(tally: Tally) -> tuple[Decimal | None, Count]:
+def mean_value(tally: Tally) -> tuple[Fraction | None, Count]:
     """`mean`: mean of the values weighted by each row's n; n is Σ n. No weight, no value."""
     if tally.n <= 0:
         return None, 0
-    return tally.weighted_sum / tally.n, tally.n
+    return exact(tally.weighted_sum) / tally.n, tally.n
 
 
-def sum_value(tally: Tally) -> tuple[Decimal | None, Count]:
+def sum_value(tally: Tally) -> tuple[Fraction | None, Count]:
     """`sum`: Σ value; n is the number of rows. No rows, no value."""
     if tally.rows <= 0:
         return None, 0
-    return tally.value_sum, tally.rows
+    return exact(tally.value_sum), tally.rows
 
 
 def latest_period(periods: Iterable[Period]) -> Period | None:
@@ -149,7 +151,7 @@ def latest_period(periods: Iterable[Period]) -> Period | None:
     return max(periods, key=lambda p: (p.last_day, p.first_day), default=None)
 
 
-def last_value(tallies: Mapping[Period, Tally]) -> tuple[Decimal | None, Count]:
+def last_value(tallies: Mapping[Period, Tally]) -> tuple[Fraction | None, Count]:
     """`last`: the value and n of the latest observation period with rows (the n-weighted
     mean of that period's rows)."""
     latest = latest_period(p for p, t in tallies.items() if t.rows > 0)
@@ -160,7 +162,7 @@ def last_value(tallies: Mapping[Period, Tally]) -> tuple[Decimal | None, Count]:
 
 def period_value(
     indicator: Indicator, tallies_in_period: Mapping[Period, Tally]
-) -> tuple[Decimal | None, Count]:
+) -> tuple[Fraction | None, Count]:
     """The value of the indicator over all observation periods given, and its n (§3)."""
     if indicator.aggregate == "last":
         return last_value(tallies_in_period)
@@ -181,12 +183,12 @@ class Assessment:
 
     indicator: Indicator
     level: Level | None
-    value: Decimal | None
+    value: Fraction | None
     n: Count
     status: Status
-    fraction: Decimal | None
+    fraction: Fraction | None
     missing: bool
-    baseline: Decimal | None
+    baseline: Fraction | None
     clients: tuple[tuple[str, Decimal], ...]
     note: str
 
@@ -198,26 +200,28 @@ def tallies_within(tallies: Tallies, indicator_id: str, period: Period) -> dict[
 
 def assessable_value(
     indicator: Indicator, tallies: Tallies, period: Period
-) -> tuple[Decimal | None, Count, bool]:
+) -> tuple[Fraction | None, Count, bool]:
     """The period value, n, and whether it is assessable (a value, and n >= min_n)."""
     value, n = period_value(indicator, tallies_within(tallies, indicator.id, period))
     return value, n, value is not None and n >= indicator.min_n
 
 
-def baseline_of(indicator: Indicator, tallies: Tallies, period: Period) -> Decimal | None:
+def baseline_of(indicator: Indicator, tallies: Tallies, period: Period) -> Fraction | None:
     """§4 improvement baseline: a fixed number, or the assessable value of the same period a
     year earlier ("previous-year"); None when that period has no assessable value."""
     if indicator.bonus is None or indicator.bonus.scale != "improvement":
         return None
+    if indicator.bonus.baseline is None:
+        return None
     if indicator.bonus.baseline != "previous-year":
-        return indicator.bonus.baseline
+        return exact(indicator.bonus.baseline)
     value, _, ok = assessable_value(indicator, tallies, period.previous_year())
     return value if ok else None
 
 
 def bonus_fraction(
-    indicator: Indicator, level: Level, value: Decimal, baseline: Decimal | None
-) -> Decimal | None:
+    indicator: Indicator, level: Level, value: Fraction, baseline: Fraction | None
+) -> Fraction | None:
     """§4: the scale's fraction; None for the rate scale and for indicators without a bonus."""
     bonus, direction = indicator.bonus, indicator.direction
     if bonus is None or bonus.scale == "rate":
@@ -231,13 +235,13 @@ def bonus_fraction(
     return improvement_fraction(value, level, direction, baseline)
 
 
-def status_position(indicator: Indicator, level: Level, value: Decimal) -> Decimal:
+def status_position(indicator: Indicator, level: Level, value: Fraction) -> Fraction:
     """The fraction the status words follow (§3): the scale's own fraction for binary, linear
     and bands; for improvement, rate and indicators without a bonus, the linear position of the
     value between the zero point and the target (the value against the levels)."""
     bonus = indicator.bonus
     if bonus is not None and bonus.scale in ("binary", "linear", "bands"):
-        return bonus_fraction(indicator, level, value, None) or Decimal(0)
+        return bonus_fraction(indicator, level, value, None) or Fraction(0)
     return linear_fraction(value, level, indicator.direction)
 
 
@@ -255,7 +259,7 @@ def assess(indicator: Indicator, period: Period, day: date, tallies: Tallies) ->
     if value is None or n < indicator.min_n:
         note = "No data" if value is None else f"Only n = {n}, below min_n = {indicator.min_n}"
         if indicator.missing == "fail":
-            fraction = ZERO if has_fraction else None
+            fraction = Fraction(0) if has_fraction else None
             note += "; missing = fail counts it as below minimum"
             status: Status = "below-minimum"
             return Assessment(indicator, level, value, n, status, fraction, True, None, (), note)

@@ -8,16 +8,16 @@ from datetime import date
 
 import polars as pl
 
+from contracts.data_rules import LIMIT, MAX_DECIMALS
 from contracts.periods import parse_delivery_period
 
-DECIMALS = 6
+DECIMALS = MAX_DECIMALS
 DECIMAL_TYPE = pl.Decimal(18, DECIMALS)
 # An optional sign (also the Unicode minus Excel may write), digits with optional groups of
 # three separated by a space or no-break space, and a decimal comma or point.
 _NUMBER = r"^[+\-\u2212]?(?:[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[.,][0-9]+)?$"
-_FEW_DECIMALS = r"^[^.,]*(?:[.,][0-9]{1,6})?$"
+_FEW_DECIMALS = rf"^[^.,]*(?:[.,][0-9]{{1,{MAX_DECIMALS}}})?$"
 _WHOLE = r"^[+]?(?:[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)$"
-_LIMIT = 10**12
 
 
 def is_number_text(column: pl.Expr) -> pl.Expr:
@@ -47,7 +47,7 @@ def decimal_value(column: pl.Expr, is_number: pl.Expr, few_decimals: pl.Expr) ->
     `is_number_text` and `has_few_decimals` on the same column."""
     valid = is_number & few_decimals
     parsed = pl.when(valid).then(_normalised(column)).cast(DECIMAL_TYPE, strict=False)
-    in_range = parsed.abs() < _LIMIT
+    in_range = parsed.abs() < LIMIT
     return pl.when(valid & in_range).then(parsed).otherwise(None)
 
 

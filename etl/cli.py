@@ -10,8 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from contracts.checks import format_case_result, run_case_file
-from contracts.terms import TermsError, load_contract_file, parse_toml_text, terms_digest
+from contracts.checks import CaseResult, format_case_result, run_case_file
+from contracts.terms import (
+    Problem,
+    TermsError,
+    load_contract_file,
+    parse_toml_text,
+    terms_digest,
+)
 from etl import export, personal_data, rank, settle, store
 from etl.load import LoadResult, load_file
 from etl.report import decimal_text, euros, format_table, thousands
@@ -328,8 +334,16 @@ def _with_thousands(row: tuple[object, ...], column: int) -> tuple[object, ...]:
 
 
 def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
-    results = [run_case_file(path) for path in args.files]
-    for result in results:
+    """Each file gets its own verdict: a case the engine cannot run is that file's error, and
+    every other file is still run and reported."""
+    results = []
+    for path in args.files:
+        try:
+            result = run_case_file(path)
+        except Exception as error:  # the last guard: one case never hides the others
+            problem = Problem(str(path), "(case)", f"the engine could not run it: {error!r}")
+            result = CaseResult(str(path), "", problems=(problem,))
+        results.append(result)
         print(format_case_result(result), file=out)
     passed = sum(1 for r in results if r.passed)
     print(f"{passed} passed, {len(results) - passed} failed", file=out)

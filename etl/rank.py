@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
 
+from contracts.exact import decimal_text
 from contracts.ranking import Rank, priority_order
 from etl import store
 
@@ -15,7 +17,7 @@ class StoredLine:
     """A stored indicator line, as the ranking reads it."""
 
     weight: Decimal
-    fraction: Decimal | None
+    fraction: Fraction | None
     status: str
 
 
@@ -33,7 +35,7 @@ def year_lines(
     the framework (a contract with no settled period has an empty list)."""
     rows = con.execute(
         """
-        SELECT c.contract_id, l.weight, l.fraction, l.status
+        SELECT c.contract_id, l.weight, coalesce(l.fraction_exact, l.fraction), l.status
         FROM contract_current c
         LEFT JOIN settlement_latest s
                ON s.contract_id = c.contract_id AND year(s.period_start) = ?
@@ -49,7 +51,7 @@ def year_lines(
         found = lines.setdefault(contract, [])
         if status is not None:
             found.append(
-                StoredLine(Decimal(weight), Decimal(fraction) if fraction else None, status)
+                StoredLine(Decimal(weight), Fraction(fraction) if fraction else None, status)
             )
     return lines
 
@@ -102,7 +104,7 @@ def rank(db: Path, framework: str, year: int) -> list[RankedContract]:
                     "framework": framework, "year": year, "computed_at": computed_at,
                     "position": r.rank.position, "contract_id": r.rank.contract,
                     "supplier_name": r.supplier,
-                    "score": None if r.rank.score is None else str(r.rank.score),
+                    "score": decimal_text(r.rank.score),
                     "assessed": r.assessed, "previous_position": r.rank.previous_position,
                     "movement": r.rank.movement,
                 }

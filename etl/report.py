@@ -1,7 +1,8 @@
 """Plain-text tables and numbers for the command line."""
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+
+from contracts.exact import Rational, round_cents, round_half_up
 
 
 def thousands(number: int) -> str:
@@ -32,17 +33,16 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
     return "\n".join(lines)
 
 
-def decimal_text(number: Decimal, places: int) -> str:
+def decimal_text(number: Rational, places: int) -> str:
     """Half-up to `places` decimals, decimal comma: Decimal('0.66666') -> '0,6667'."""
-    quantum = Decimal(1).scaleb(-places)
-    return str(number.quantize(quantum, rounding=ROUND_HALF_UP)).replace(".", ",")
+    return str(round_half_up(number, places)).replace(".", ",")
 
 
-def euros(amount: Decimal | None) -> str:
-    """1234.5 -> '1 234,50 €' (Finnish: space groups thousands, decimal comma)."""
+def euros(amount: Rational | None) -> str:
+    """1234.5 -> '1 234,50 €' (Finnish: space groups thousands, decimal comma; never −0,00)."""
     if amount is None:
         return ""
-    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    cents = round_cents(amount)
     sign = "−" if cents < 0 else ""
     whole, _, fraction = f"{abs(cents):.2f}".partition(".")
     return f"{sign}{thousands(int(whole))},{fraction} €"

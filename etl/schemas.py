@@ -14,6 +14,15 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from contracts.data_rules import (
+    COUNT_FIELDS,
+    COUNT_VALUE_AGGREGATES,
+    NEGATIVE_COUNT,
+    NEGATIVE_SUM,
+    NOT_A_NUMBER,
+    TOO_LARGE,
+    TOO_MANY_DECIMALS,
+)
 from etl.cells import DECIMAL_TYPE
 
 TEXT_COLUMNS = (
@@ -21,7 +30,7 @@ TEXT_COLUMNS = (
     "client", "note",
 )  # fmt: skip
 NUMBER_COLUMNS = ("value", "numerator", "denominator", "excluded")
-COUNT_COLUMNS = ("numerator", "denominator", "excluded")
+COUNT_COLUMNS = COUNT_FIELDS
 HETU_CHECK = "hetu"
 
 
@@ -97,21 +106,19 @@ def _number_rules() -> list[RowRule]:
     for name in NUMBER_COLUMNS:
         rules.append(
             RowRule(
-                f"{name}-number", name,
-                "not a number (write e.g. 12,5 or 12.5, without units or text)",
+                f"{name}-number", name, NOT_A_NUMBER,
                 _absent(name) | _c(f"{name}_is_number"),
             )
         )  # fmt: skip
         rules.append(
             RowRule(
-                f"{name}-decimals", name, "more than 6 decimals",
+                f"{name}-decimals", name, TOO_MANY_DECIMALS,
                 _absent(name) | ~_c(f"{name}_is_number") | _c(f"{name}_few_decimals"),
             )
         )  # fmt: skip
         rules.append(
             RowRule(
-                f"{name}-range", name, "the number is too large (at most 12 digits before the "
-                "decimal point)",
+                f"{name}-range", name, TOO_LARGE,
                 _absent(name) | ~_c(f"{name}_is_number") | ~_c(f"{name}_few_decimals")
                 | _given(f"{name}_d"),
             )
@@ -119,7 +126,7 @@ def _number_rules() -> list[RowRule]:
     for name in COUNT_COLUMNS:
         rules.append(
             RowRule(
-                f"{name}-negative", name, "negative count",
+                f"{name}-negative", name, NEGATIVE_COUNT,
                 _absent(f"{name}_d") | (_c(f"{name}_d") >= 0),
             )
         )  # fmt: skip
@@ -165,8 +172,8 @@ def _aggregate_rules() -> list[RowRule]:
             ~_aggregate_is("sum") | _absent("n"),
         ),
         RowRule(
-            "sum-negative", "value", "a count cannot be negative",
-            ~_aggregate_is("sum") | _absent("value_d") | (_c("value_d") >= 0),
+            "sum-negative", "value", NEGATIVE_SUM,
+            ~_aggregate_is(*COUNT_VALUE_AGGREGATES) | _absent("value_d") | (_c("value_d") >= 0),
         ),
         RowRule(
             "record-n", "n", "a record-level row (with a client) is one observation: n must be "

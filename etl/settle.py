@@ -15,19 +15,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from contracts.exact import decimal_text, round_cents
 from contracts.periods import Period, parse_period_name
 from contracts.settlement import PeriodSettlement, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
 from etl import store
-
-CENT = Decimal("0.01")
 
 
 class SettleError(Exception):
@@ -178,7 +178,7 @@ def settlement_digest(
 
 
 def _plain(value: object) -> str:
-    if isinstance(value, Decimal | date | Period):
+    if isinstance(value, Decimal | Fraction | date | Period):
         return str(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
@@ -212,6 +212,7 @@ def settle(
                     continue
                 if year is not None and result.period.year != year:
                     continue
+                check_storable(cid, result)
                 used = deliveries_used(contract, result.period, scopes.get(cid, []))
                 digest = settlement_digest(terms_version, used, result)
                 outcome = _store_version(
@@ -223,6 +224,27 @@ def settle(
                 report.outcomes.append(outcome)
         pending.flush(con)
     return report
+
+
+STORABLE_MONEY = Decimal(10) ** 16
+"""Money columns are DECIMAL(18, 2): every amount must be smaller than this in size."""
+
+
+def check_storable(contract_id: str, result: PeriodSettlement) -> None:
+    """Refuse, in plain words, a settlement whose money the store cannot hold (a rate card
+    paying for billions of outcomes), instead of failing inside the write."""
+    amounts = [
+        result.bonus_total, result.sanction_total, result.net,
+        *(a.amount for a in result.adjustments),
+        *(amount for line in result.lines for amount in (line.bonus_before_gate, line.sanction)),
+    ]  # fmt: skip
+    too_large = [amount for amount in amounts if abs(amount) >= STORABLE_MONEY]
+    if too_large:
+        raise SettleError(
+            f"{contract_id} {result.period}: an amount of {max(too_large, key=abs)} € is beyond "
+            f"what a settlement can hold (less than {STORABLE_MONEY:,.0f} €); check the contract "
+            "terms and the data".replace(",", " ")
+        )
 
 
 def _wanted_period(name: str | None) -> Period | None:
@@ -318,7 +340,7 @@ def _store_version(
             "period_start": result.period.first_day, "period_end": result.period.last_day,
             "version": version, "kind": "correction" if corrects is not None else "original",
             "status": "draft", "terms_version": terms_version, "digest": digest,
-            "period_value": result.period_value.quantize(CENT), "share": str(result.share),
+            "period_value": round_cents(result.period_value), "share": str(result.share),
             "bonus_total": result.bonus_total, "sanction_total": result.sanction_total,
             "net": net, "gate_failed": ", ".join(result.gate_failed) or None,
             "corrects": corrects, "net_difference": net_difference, "created_at": store.now(),
@@ -346,6 +368,8 @@ def _approved_lines(
 
 
 def _text(value: object) -> str | None:
+    if isinstance(value, Fraction):
+        return decimal_text(value)
     return None if value is None else str(value)
 
 
@@ -370,6 +394,7 @@ def line_rows(
                 "direction": line.direction, "aggregate": line.aggregate,
                 "weight": _text(line.weight), "scale": line.scale,
                 "fraction": _text(line.fraction), "baseline": _text(line.baseline),
+                "fraction_exact": None if line.fraction is None else str(line.fraction),
                 "money": _text(line.money), "bonus_exact": _text(line.bonus_exact),
                 "bonus_before_gate": line.bonus_before_gate, "bonus": line.bonus,
                 "sanction_exact": _text(line.sanction_exact), "sanction": line.sanction,
@@ -425,6 +450,7 @@ _LINE_COLUMNS = (
     "fraction", "baseline", "money", "bonus_exact", "bonus_before_gate", "bonus",
     "sanction_exact", "sanction", "adjustment_kind", "side", "amount", "counted", "rule",
     "explanation", "bonus_difference", "sanction_difference", "amount_difference",
+    "fraction_exact",
 )  # fmt: skip
 
 

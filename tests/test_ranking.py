@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from contracts.periods import Period
 from contracts.ranking import Rank, contract_score, lines_of_year, priority_order
@@ -10,6 +11,7 @@ from contracts.terms import load_contract_text
 from contracts.values import Tally
 
 D = Decimal
+F = Fraction
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,11 @@ def test_order_by_score_then_previous_position_then_contract_id() -> None:
         "F": [line("1", "0.5")],
     }
     assert priority_order(lines, previous_order=["D", "C", "B", "A"]) == (
-        Rank("B", 1, D("0.9"), 3, 2),
-        Rank("C", 2, D("0.5"), 2, 0),
-        Rank("A", 3, D("0.5"), 4, 1),
-        Rank("E", 4, D("0.5"), None, None),
-        Rank("F", 5, D("0.5"), None, None),
+        Rank("B", 1, F("0.9"), 3, 2),
+        Rank("C", 2, F("0.5"), 2, 0),
+        Rank("A", 3, F("0.5"), 4, 1),
+        Rank("E", 4, F("0.5"), None, None),
+        Rank("F", 5, F("0.5"), None, None),
         Rank("D", 6, None, 1, -5),
     )
 
@@ -61,8 +63,8 @@ def test_order_by_score_then_previous_position_then_contract_id() -> None:
 def test_the_first_year_orders_by_score_and_contract_id() -> None:
     lines = {"B": [line("1", "1", "achieved")], "A": [line("1", "1", "achieved")]}
     assert priority_order(lines) == (
-        Rank("A", 1, D(1), None, None),
-        Rank("B", 2, D(1), None, None),
+        Rank("A", 1, F(1), None, None),
+        Rank("B", 2, F(1), None, None),
     )
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -72,7 +73,7 @@ def test_bands_on_a_lower_indicator() -> None:
 
 def test_improvement_takes_the_better_of_achievement_and_improvement() -> None:
     level = Level(DAY, minimum=D(70), target=D(90))
-    assert improvement_fraction(D(80), level, "higher", D(60)) == D(20) / D(30)
+    assert improvement_fraction(D(80), level, "higher", D(60)) == Fraction(2, 3)
     assert improvement_fraction(D(85), level, "higher", D(80)) == D("0.75")
     assert improvement_fraction(D(65), level, "higher", D(50)) == D("0.375")
     assert improvement_fraction(D(40), level, "higher", D(50)) == 0
@@ -91,7 +92,7 @@ def test_improvement_from_a_baseline_already_at_the_target_adds_nothing() -> Non
 
 def test_improvement_on_a_lower_indicator() -> None:
     level = Level(DAY, minimum=D(10), target=D(5))
-    assert improvement_fraction(D(8), level, "lower", D(12)) == D("4") / D("7")
+    assert improvement_fraction(D(8), level, "lower", D(12)) == Fraction(4, 7)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
+from fractions import Fraction
 
 from contracts.periods import Period
 from contracts.settlement import (
@@ -15,6 +16,7 @@ from contracts.terms import Contract, Level, load_contract_text
 from contracts.values import Tally
 
 D = Decimal
+F = Fraction
 Q1, Q2, Q3, Q4 = (Period(2025, m, "quarter") for m in (1, 4, 7, 10))
 
 HEADER = """
@@ -61,13 +63,13 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
     level = Level(date(2025, 1, 1), D(50), D(80))
     assert settle_contract(terms, tallies)[0] == PeriodSettlement(
         period=Q1,
-        period_value=D("100000.00"),
-        share=D(1),
+        period_value=F(100000),
+        share=F(1),
         lines=(
             Line(
                 indicator="a",
                 status="partial",
-                value=D(65),
+                value=F(65),
                 n=100,
                 min_n=1,
                 level=level,
@@ -75,12 +77,12 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
                 aggregate="ratio",
                 weight=D(1),
                 scale="linear",
-                fraction=D("0.5"),
-                money=D("1000.05"),
-                bonus_exact=D("500.025"),
+                fraction=F(1, 2),
+                money=F("1000.05"),
+                bonus_exact=F("500.025"),
                 bonus_before_gate=D("500.03"),
                 bonus=D("500.03"),
-                sanction_exact=D(0),
+                sanction_exact=F(0),
                 sanction=D("0.00"),
                 rule="bonus: linear scale, 1000.05 € at full achievement",
                 explanation=(
@@ -91,7 +93,7 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
             Line(
                 indicator="b",
                 status="below-minimum",
-                value=D(40),
+                value=F(40),
                 n=100,
                 min_n=1,
                 level=level,
@@ -101,10 +103,10 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
                 scale=None,
                 fraction=None,
                 money=None,
-                bonus_exact=D(0),
+                bonus_exact=F(0),
                 bonus_before_gate=D("0.00"),
                 bonus=D("0.00"),
-                sanction_exact=D(1500),
+                sanction_exact=F(1500),
                 sanction=D("1500.00"),
                 rule="sanction: 1.5 % of the period value below minimum",
                 explanation=(
@@ -124,9 +126,9 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
 def test_every_overlapped_period_is_settled_in_calendar_order_with_its_share() -> None:
     terms = contract("period_value = 91000.00\n" + indicator("a", ""), end="2025-05-15")
     settled = settle_contract(terms, {})
-    assert [(s.period, s.share.quantize(D("0.000001")), s.period_value) for s in settled] == [
-        (Q1, D(1), D(91000)),
-        (Q2, D("0.494505"), D(45000)),
+    assert [(s.period, s.share, s.period_value) for s in settled] == [
+        (Q1, F(1), F(91000)),
+        (Q2, F(45, 91), F(45000)),
     ]
 
 
@@ -135,8 +137,7 @@ def test_without_proration_a_partly_covered_period_keeps_its_full_value() -> Non
         "prorate = false\nperiod_value = 91000.00\n" + indicator("a", ""), "2025-03-01"
     )
     first = settle_contract(terms, {})[0]
-    share = first.share.quantize(D("0.000001"))
-    assert (first.period, share, first.period_value) == (Q1, D("0.344444"), D(91000))
+    assert (first.period, first.share, first.period_value) == (Q1, F(31, 90), F(91000))
 
 
 def test_levels_are_looked_up_on_the_contract_start_inside_a_period() -> None:

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from contracts.periods import Period, parse_period_name
 from contracts.terms import Bonus, Indicator, Level, Money, Text
@@ -17,6 +18,7 @@ from contracts.values import (
 )
 
 D = Decimal
+F = Fraction
 JAN, FEB, MAR = (Period(2025, m, "month") for m in (1, 2, 3))
 Q1 = Period(2025, 1, "quarter")
 
@@ -73,12 +75,12 @@ def test_merging_adds_every_sum_and_client_outcomes_per_client() -> None:
 def test_ratio_is_numerator_over_effective_denominator_times_per() -> None:
     tallies = {JAN: Tally(rows=1, numerator=D(300), denominator=D(500), excluded=D(100))}
     tallies[FEB] = Tally(rows=1, numerator=D(300), denominator=D(400))
-    assert period_value(indicator("ratio", per=D(100)), tallies) == (D(75), 800)
+    assert period_value(indicator("ratio", per=D(100)), tallies) == (F(75), 800)
 
 
 def test_ratio_with_a_fractional_effective_denominator_keeps_it_exact() -> None:
     tallies = {JAN: Tally(rows=1, numerator=D(1), denominator=D("2.5"))}
-    assert period_value(indicator("ratio"), tallies) == (D("0.4"), D("2.5"))
+    assert period_value(indicator("ratio"), tallies) == (F("0.4"), D("2.5"))
 
 
 def test_ratio_with_zero_effective_denominator_has_no_value() -> None:
@@ -92,12 +94,12 @@ def test_mean_is_weighted_by_each_rows_n() -> None:
         FEB: Tally(rows=1, n=10, weighted_sum=D(460)),
         MAR: Tally(rows=1, n=20, weighted_sum=D(900)),
     }
-    assert period_value(indicator("mean"), tallies) == (D(45), 40)
+    assert period_value(indicator("mean"), tallies) == (F(45), 40)
 
 
 def test_sum_counts_rows_as_n() -> None:
     tallies = {JAN: Tally(rows=2, n=7, value_sum=D(5)), FEB: Tally(rows=1, value_sum=D(2))}
-    assert period_value(indicator("sum"), tallies) == (D(7), 3)
+    assert period_value(indicator("sum"), tallies) == (F(7), 3)
 
 
 def test_last_takes_the_latest_month_and_its_n() -> None:
@@ -105,7 +107,7 @@ def test_last_takes_the_latest_month_and_its_n() -> None:
         MAR: Tally(rows=2, n=4, weighted_sum=D("2.6")),
         JAN: Tally(rows=1, n=1, weighted_sum=D("0.9")),
     }
-    assert period_value(indicator("last"), tallies) == (D("0.65"), 4)
+    assert period_value(indicator("last"), tallies) == (F("0.65"), 4)
 
 
 def test_last_prefers_the_month_over_a_period_row_ending_the_same_day() -> None:
@@ -113,7 +115,7 @@ def test_last_prefers_the_month_over_a_period_row_ending_the_same_day() -> None:
         Q1: Tally(rows=1, n=1, weighted_sum=D(1)),
         MAR: Tally(rows=1, n=1, weighted_sum=D(2)),
     }
-    assert period_value(indicator("last"), tallies) == (D(2), 1)
+    assert period_value(indicator("last"), tallies) == (F(2), 1)
 
 
 def test_no_rows_no_value_for_every_aggregate() -> None:
@@ -127,10 +129,10 @@ def test_assessment_of_a_partial_value() -> None:
     assert assess(ind, JAN, JAN.first_day, tallies) == Assessment(
         indicator=ind,
         level=ind.levels[0],
-        value=D(30),
+        value=F(30),
         n=50,
         status="partial",
-        fraction=D("0.5"),
+        fraction=F(1, 2),
         missing=False,
         baseline=None,
         clients=(),
@@ -146,7 +148,7 @@ def test_assessment_rolls_up_only_observations_inside_the_period() -> None:
         ("y", JAN): Tally(rows=1, value_sum=D(9)),
     }
     result = assess(ind, Q1, Q1.first_day, tallies)
-    assert (result.value, result.n, result.status) == (D(2), 1, "below-minimum")
+    assert (result.value, result.n, result.status) == (F(2), 1, "below-minimum")
 
 
 def test_assessment_without_levels_in_force_is_not_assessable() -> None:
@@ -175,4 +177,4 @@ def test_previous_year_baseline_comes_from_the_same_period_a_year_earlier() -> N
         ("x", year): Tally(rows=1, n=1, weighted_sum=D(25)),
     }
     result = assess(ind, year, year.first_day, tallies)
-    assert (result.baseline, result.status, result.fraction) == (D(10), "partial", D("0.5"))
+    assert (result.baseline, result.status, result.fraction) == (F(10), "partial", F(1, 2))
