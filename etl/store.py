@@ -8,11 +8,12 @@ connect. A writer killed half-way leaves only an abandoned copy; the live file i
 as before. Writers queue on an advisory lock file beside the database.
 """
 
+import errno
 import fcntl
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -36,11 +37,12 @@ class StoreError(Exception):
 
 
 def resolve_db_path(cli_value: str | None) -> Path:
-    """--db wins, then $VAIKUTTAVUUS_DB, then ./vaikuttavuus.duckdb."""
+    """--db wins, then $VAIKUTTAVUUS_DB, then ./vaikuttavuus.duckdb; resolved to the real file
+    (through symlinks), so that a write replaces the real file and takes its lock."""
     if cli_value:
-        return Path(cli_value)
+        return Path(cli_value).resolve()
     from_env = os.environ.get(DB_ENV)
-    return Path(from_env) if from_env else DEFAULT_DB
+    return (Path(from_env) if from_env else DEFAULT_DB).resolve()
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -102,9 +104,72 @@ def _lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+def _remove(path: Path) -> None:
+    """A work file (the copy, its .wal) or DuckDB's spill folder beside it (.tmp), if any."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _remove_stale_copies(db: Path) -> None:
     for stale in db.parent.glob(f".{db.name}.writing-*"):
-        stale.unlink(missing_ok=True)
+        _remove(stale)
+
+
+def _remove_copy(copy: Path) -> None:
+    for suffix in ("", ".wal", ".tmp"):
+        _remove(copy.with_name(copy.name + suffix))
+
+
+FREE_MARGIN = 8 * 1024 * 1024
+"""Free space a write needs beyond the copy of the database: room for the new rows, the WAL
+and the checkpoint (at least this, or a tenth of the database if that is more)."""
+
+
+def room_needed(db: Path) -> int:
+    """Bytes a write needs free on the database's disk: the copy plus a margin."""
+    size = db.stat().st_size if db.exists() else 0
+    return size + max(FREE_MARGIN, size // 10)
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB"
+
+
+def _check_room(db: Path) -> None:
+    """Refuse a write before copying when the disk cannot hold the copy and the new data."""
+    needed = room_needed(db)
+    free = shutil.disk_usage(db.parent).free
+    if free < needed:
+        raise StoreError(
+            f"{db}: not enough free disk space to write: a write copies the database and "
+            f"needs about {_megabytes(needed)} free beside it, and {_megabytes(free)} is free; "
+            "nothing was written and the database is as it was. Free some space and try again."
+        )
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether an error (or what caused it) is the disk running out of space."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(seen, duckdb.Error) and (
+            "No space left on device" in str(seen) or "Disk quota exceeded" in str(seen)
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _disk_full_error(db: Path) -> StoreError:
+    free = shutil.disk_usage(db.parent).free
+    return StoreError(
+        f"{db}: the disk became full while writing ({_megabytes(free)} free now); nothing was "
+        "written, the database is as it was and the unfinished copy was removed. Free some "
+        "space and try again."
+    )
 
 
 @contextmanager
@@ -112,36 +177,49 @@ def writing(db: Path, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnec
     """A connection to a private copy of the database inside one transaction.
 
     On a clean exit the transaction commits and the copy replaces the live file atomically;
-    on an exception (or a kill) the live file is untouched.
+    on an exception (or a kill) the live file is untouched. The copy is removed on every
+    error; a disk that cannot hold it is refused before copying, and one that fills up during
+    the write is a StoreError that says so.
     """
+    db = db.resolve()
     if not db.exists() and not create:
         raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with open(_lock_path(db), "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        _remove_stale_copies(db)
-        copy = db.with_name(f".{db.name}.writing-{os.getpid()}")
-        if db.exists():
-            shutil.copyfile(db, copy)
-        try:
-            con = duckdb.connect(str(copy))
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with open(_lock_path(db), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _remove_stale_copies(db)
+            _check_room(db)
+            copy = db.with_name(f".{db.name}.writing-{os.getpid()}")
             try:
-                con.execute(NO_PROGRESS_BAR)
-                _check_version(con, db, allow_older=create)
-                con.execute("BEGIN TRANSACTION")
-                yield con
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-            except BaseException:
-                con.close()
-                raise
+                yield from _write_copy(db, copy, create)
+            finally:
+                _remove_copy(copy)
+    except (OSError, duckdb.Error) as error:
+        if _disk_full(error):
+            raise _disk_full_error(db) from error
+        raise
+
+
+def _write_copy(db: Path, copy: Path, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    if db.exists():
+        shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(NO_PROGRESS_BAR)
+        _check_version(con, db, allow_older=create)
+        con.execute("BEGIN TRANSACTION")
+        yield con
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        with suppress(duckdb.Error):
             con.close()
-            _fsync(copy)
-            os.replace(copy, db)
-            _fsync(db.parent)
-        finally:
-            copy.unlink(missing_ok=True)
-            copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    _fsync(copy)
+    os.replace(copy, db)
+    _fsync(db.parent)
 
 
 @contextmanager
@@ -165,6 +243,7 @@ def snapshot(db: Path) -> duckdb.DuckDBPyConnection:
     the path, if any, and an instance opened before a writer renamed a new file over the path
     keeps showing the old file. Cursors of the connection start in the in-memory catalog: run
     `USE live` on each (see `cursor`)."""
+    db = db.resolve()
     if not db.exists():
         raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
     con = duckdb.connect(":memory:")

@@ -61,7 +61,7 @@ def test_database_path_from_flag_then_environment_then_default(
     assert store.resolve_db_path("/data/flag.duckdb") == Path("/data/flag.duckdb")
     assert store.resolve_db_path(None) == Path("/data/env.duckdb")
     monkeypatch.delenv(store.DB_ENV)
-    assert store.resolve_db_path(None) == Path("vaikuttavuus.duckdb")
+    assert store.resolve_db_path(None) == Path("vaikuttavuus.duckdb").resolve()
 
 
 @pytest.mark.slow
