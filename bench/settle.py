@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from etl import settle  # noqa: E402
+from etl.access import cli_actor  # noqa: E402
 
 GOAL_RATIO = 2.0
 
@@ -60,12 +61,12 @@ def main() -> int:
 
     baseline, groups = bare_group_by(work, args.year)
     started = time.perf_counter()
-    report = settle.settle(work, year=args.year, by="bench")
+    report = settle.settle(work, cli_actor("bench"), year=args.year)
     seconds = time.perf_counter() - started
     with duckdb.connect(str(work), read_only=True) as con:
         lines = con.execute("SELECT count(*) FROM settlement_line").fetchall()[0][0]
     again_started = time.perf_counter()
-    again = settle.settle(work, year=args.year, by="bench")
+    again = settle.settle(work, cli_actor("bench"), year=args.year)
     again_seconds = time.perf_counter() - again_started
 
     print(f"duckdb GROUP BY           {baseline:8.2f} s  ({groups:,} groups)".replace(",", " "))

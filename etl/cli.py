@@ -7,6 +7,7 @@ says why; nothing of a rejected input is stored), 1 for other errors.
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -18,7 +19,8 @@ from contracts.terms import (
     parse_toml_text,
     terms_digest,
 )
-from etl import export, personal_data, rank, settle, store
+from etl import access, approval, audit, export, personal_data, rank, settle, store
+from etl.access import cli_actor
 from etl.load import LoadResult, load_file
 from etl.report import decimal_text, euros, format_table, thousands
 
@@ -109,13 +111,33 @@ def build_parser() -> argparse.ArgumentParser:
     settle_parser.add_argument("--by", help="who settles")
     settle_parser.set_defaults(run=cmd_settle)
 
-    approve_parser = commands.add_parser(
-        "approve", parents=[common], help="approve (lock) the newest settlement version"
+    for name, run, helptext in (
+        ("prepare", cmd_prepare, "four-eyes step 1: mark the newest draft as checked"),
+        ("approve", cmd_approve, "four-eyes step 2: approve (lock) a prepared settlement"),
+        ("reject", cmd_reject, "send a prepared settlement back to draft with a reason"),
+    ):
+        step = commands.add_parser(name, parents=[common], help=helptext)
+        step.add_argument("--contract", required=True)
+        step.add_argument("--period", required=True)
+        step.add_argument("--by", required=True, help="your name, recorded with your OS user")
+        if name == "approve":
+            step.add_argument("--comment", help="a comment kept with the approval")
+        if name == "reject":
+            step.add_argument("--reason", required=True, help="why it goes back to draft")
+        step.set_defaults(run=run)
+
+    audit_parser = commands.add_parser(
+        "audit", parents=[common], help="the audit trail: who did what, when, from where"
     )
-    approve_parser.add_argument("--contract", required=True)
-    approve_parser.add_argument("--period", required=True)
-    approve_parser.add_argument("--by", required=True, help="who approves")
-    approve_parser.set_defaults(run=cmd_approve)
+    audit_parser.add_argument("--since", type=date.fromisoformat, help="from this day (ISO)")
+    audit_parser.add_argument("--until", type=date.fromisoformat, help="to this day (ISO)")
+    audit_parser.add_argument("--user", help="name, e-mail or id (part of it)")
+    audit_parser.add_argument("--contract")
+    audit_parser.add_argument("--action")
+    audit_parser.add_argument(
+        "--verify", action="store_true", help="check that no row was changed or removed"
+    )
+    audit_parser.set_defaults(run=cmd_audit)
 
     settlements_parser = commands.add_parser(
         "settlements", parents=[common], help="list settlements and what awaits correction"
@@ -129,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rank_parser.add_argument("--framework", required=True)
     rank_parser.add_argument("--year", required=True, type=int)
+    rank_parser.add_argument("--by", help="who recomputes the order")
     rank_parser.set_defaults(run=cmd_rank)
 
     serve_parser = commands.add_parser(
@@ -158,6 +181,7 @@ def cmd_init(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     status = EXIT_OK
+    actor = cli_actor(args.by)
     with store.writing(db) as con:
         for path in args.files:
             try:
@@ -167,12 +191,20 @@ def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                 print(f"REJECTED {path}: {len(error.problems)} problem(s)", file=out)
                 for problem in error.problems:
                     print(f"  {problem.field}: {problem.message}", file=out)
+                reasons = [f"{p.field}: {p.message}" for p in error.problems[:20]]
+                detail = {"file": str(path), "problems": len(error.problems), "first": reasons}
+                audit.record(con, actor, audit.Event("contract-add", "rejected", detail=detail))
                 continue
             text = path.read_text(encoding="utf-8")
             digest = terms_digest(parse_toml_text(text, str(path)))
             outcome, version = store.add_contract_version(
-                con, terms, digest, str(path), text, args.by
+                con, terms, digest, str(path), text, actor.label
             )
+            audit.record(
+                con, actor,
+                audit.Event("contract-add", "unchanged" if outcome == "unchanged" else "done",
+                            terms.id, version=version, detail={"file": str(path)}),
+            )  # fmt: skip
             words = {
                 "added": "added",
                 "new-version": "stored as a new version",
@@ -352,7 +384,7 @@ def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     try:
-        report = settle.settle(db, args.contract, args.period, args.by, args.year)
+        report = settle.settle(db, cli_actor(args.by), args.contract, args.period, args.year)
     except settle.SettleError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -386,21 +418,78 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
             except ValueError as error:
                 print(f"error: {error}", file=sys.stderr)
                 return EXIT_ERROR
+        detail = {"file": str(args.out), "rows": count}
+        event = audit.Event("export", contract_id=args.contract, period=args.period, detail=detail)
+        audit.record_alone(db, cli_actor(args.by), event)
         print(f"wrote {count} rows to {args.out}", file=out)
     return EXIT_OK
 
 
+def cmd_prepare(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    return _approval_step(args, db, out, "prepared by {who}; another finance user approves it")
+
+
 def cmd_approve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    return _approval_step(args, db, out, "approved by {who}; it is now locked")
+
+
+def cmd_reject(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    return _approval_step(args, db, out, "rejected by {who}: back to draft ({reason})")
+
+
+def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, words: str) -> int:
+    """prepare / approve / reject from the command line, refused with exit 2 and the reason."""
+    actor = cli_actor(args.by)
+    step = args.run.__name__.removeprefix("cmd_")
     try:
-        version, kind = settle.approve(db, args.contract, args.period, args.by)
-    except settle.SettleError as error:
+        if step == "prepare":
+            decision = approval.prepare(db, actor, args.contract, args.period)
+        elif step == "approve":
+            four_eyes = access.installation_four_eyes()
+            decision = approval.approve(
+                db, actor, args.contract, args.period, args.comment, four_eyes=four_eyes
+            )
+        else:
+            decision = approval.reject(db, actor, args.contract, args.period, args.reason)
+    except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    said = words.format(who=actor.label, reason=getattr(args, "reason", ""))
+    note = " (four-eyes rule relaxed by configuration)" if decision.four_eyes_relaxed else ""
     print(
-        f"{args.contract} {args.period} v{version} ({kind}) approved by {args.by}; "
-        "it is now locked",
+        f"{decision.contract_id} {decision.period} v{decision.version} ({decision.kind}) "
+        f"{said}{note}",
         file=out,
     )
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    with store.reading(db) as con:
+        if args.verify:
+            problems = audit.verify(con)
+            count = store.fetch_one(con, "SELECT count(*) FROM audit_event")
+            for problem in problems:
+                print(f"BROKEN {problem}", file=out)
+            total = count[0] if count else 0
+            print(
+                f"{total} event(s); {'chain intact' if not problems else 'chain BROKEN'}", file=out
+            )
+            return EXIT_OK if not problems else EXIT_REJECTED
+        frame = audit.events(con, args.since, args.until, args.user, args.contract, args.action)
+    rows = [
+        (
+            r["event_id"], f"{r['occurred_at']:%-d.%-m.%Y %H.%M.%S} UTC", r["actor_name"],
+            r["actor_roles"], r["channel"], r["action"], r["outcome"],
+            " ".join(str(r[k]) for k in ("contract_id", "period") if r[k]),
+            "" if r["version"] is None else f"v{r['version']}",
+            r["detail"] or "",
+        )
+        for r in frame.iter_rows(named=True)
+    ]  # fmt: skip
+    header = ("#", "when", "who", "roles", "from", "action", "outcome", "what", "ver", "detail")
+    print(format_table(header, rows), file=out)
+    print(f"{len(rows)} event(s)", file=out)
     return EXIT_OK
 
 
@@ -427,7 +516,7 @@ def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     try:
-        ranked = rank.rank(db, args.framework, args.year)
+        ranked = rank.rank(db, cli_actor(args.by), args.framework, args.year)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR

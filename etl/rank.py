@@ -9,7 +9,8 @@ import duckdb
 
 from contracts.exact import decimal_text
 from contracts.ranking import Rank, priority_order
-from etl import store
+from etl import audit, store
+from etl.access import Actor
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,10 @@ def previous_order(con: duckdb.DuckDBPyConnection, framework: str, year: int) ->
     return [r.contract for r in priority_order(lines) if r.score is not None]
 
 
-def rank(db: Path, framework: str, year: int) -> list[RankedContract]:
-    """Compute, store and return the framework's priority order for the year."""
+def rank(db: Path, actor: Actor, framework: str, year: int) -> list[RankedContract]:
+    """Compute, store and return the framework's priority order for the year, with its
+    audit row (finance recomputes it)."""
+    audit.require(db, actor, "rank", audit.Event("rank", detail={"framework": framework}))
     with store.writing(db) as con:
         lines = year_lines(con, framework, year)
         if not lines:
@@ -111,4 +114,7 @@ def rank(db: Path, framework: str, year: int) -> list[RankedContract]:
                 for r in ranked
             ],
         )  # fmt: skip
+        detail = {"framework": framework, "year": year,
+                  "order": [r.rank.contract for r in ranked]}  # fmt: skip
+        audit.record(con, actor, audit.Event("rank", detail=detail))
     return ranked

@@ -27,7 +27,8 @@ from contracts.periods import Period, parse_period_name
 from contracts.settlement import PeriodSettlement, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
-from etl import store
+from etl import audit, store
+from etl.access import Actor
 
 
 class SettleError(Exception):
@@ -185,14 +186,16 @@ def _plain(value: object) -> str:
 
 def settle(
     db: Path,
+    actor: Actor,
     contracts: Contracts = None,
     period_name: str | None = None,
-    by: str | None = None,
     year: int | None = None,
 ) -> SettleReport:
     """Settle every period of every contract (or of the contracts, period or calendar year
-    asked) and store what changed, in one write. With a year, only that year's rows and the
-    year before (for previous-year baselines) are read."""
+    asked) and store what changed, with its audit row, in one write. With a year, only that
+    year's rows and the year before (for previous-year baselines) are read."""
+    audit.require(db, actor, "settle", audit.Event("settle"))
+    by = actor.label
     wanted = _wanted_period(period_name)
     ids = _ids(contracts)
     report = SettleReport()
@@ -223,6 +226,11 @@ def settle(
                     next_id += 1
                 report.outcomes.append(outcome)
         pending.flush(con)
+        changed = [o for o in report.outcomes if o.action != "unchanged"]
+        if changed:
+            detail = {"versions": [f"{o.contract} {o.period} v{o.version} {o.action}"
+                                   for o in changed]}  # fmt: skip
+            audit.record(con, actor, audit.Event("settle", detail=detail))
     return report
 
 
@@ -248,8 +256,11 @@ def check_storable(contract_id: str, result: PeriodSettlement) -> None:
 
 
 def _wanted_period(name: str | None) -> Period | None:
-    if name is None:
-        return None
+    return None if name is None else parse_wanted_period(name)
+
+
+def parse_wanted_period(name: str) -> Period:
+    """A settlement period asked for by name, or a SettleError saying how to write one."""
     period = parse_period_name(name)
     if period is None:
         raise SettleError(f"{name!r} is not a period: use 2025-03, 2025-Q1, 2025-H1 or 2025")
@@ -329,7 +340,7 @@ def _store_version(
     if corrects is not None:
         previous_lines, previous_net = _approved_lines(con, corrects)
         net_difference = net - previous_net
-    if latest is not None and latest.status == "draft":
+    if latest is not None and latest.status in ("draft", "prepared"):
         con.execute(
             "UPDATE settlement SET status = 'replaced' WHERE settlement_id = ?",
             [latest.settlement_id],
@@ -458,39 +469,6 @@ def _empty_line() -> dict[str, Any]:
     return dict.fromkeys(_LINE_COLUMNS)
 
 
-def approve(db: Path, contract_id: str, period_name: str, by: str) -> tuple[int, str]:
-    """Lock the newest draft of a contract x period; returns (version, kind)."""
-    period = _wanted_period(period_name)
-    assert period is not None
-    with store.writing(db) as con:
-        row = store.fetch_one(
-            con,
-            "SELECT settlement_id, version, status, kind FROM settlement_latest "
-            "WHERE contract_id = ? AND period = ?",
-            [contract_id, period.name],
-        )
-        if row is None:
-            raise SettleError(f"{contract_id} {period.name} has not been settled yet")
-        settlement_id, version, status, kind = row
-        if status == "approved":
-            raise SettleError(
-                f"{contract_id} {period.name} v{version} is already approved; an approved "
-                "settlement never changes"
-            )
-        stale = stale_settlements(con, contract_id, period.name, include_drafts=True)
-        if stale:
-            raise SettleError(
-                f"{contract_id} {period.name} v{version}: its inputs changed after it was "
-                f"settled ({stale[0][3]}); run `vaikuttavuus settle` first"
-            )
-        con.execute(
-            "UPDATE settlement SET status = 'approved', approved_at = ?, approved_by = ? "
-            "WHERE settlement_id = ?",
-            [store.now(), by, settlement_id],
-        )
-    return int(version), str(kind)
-
-
 def stale_settlements(
     con: duckdb.DuckDBPyConnection,
     contract_id: str | None = None,
@@ -498,13 +476,14 @@ def stale_settlements(
     *,
     include_drafts: bool = False,
 ) -> list[tuple[str, str, int, str]]:
-    """Newest settlements (approved ones, or also drafts) whose inputs changed since:
+    """Newest settlements (approved ones, or also drafts and prepared ones) whose inputs
+    changed since:
     (contract, period, version, why)."""
     rows = con.execute(
         """
         WITH latest AS (
             SELECT * FROM settlement_latest
-            WHERE status IN ('approved', CASE WHEN ? THEN 'draft' ELSE 'approved' END)
+            WHERE (status = 'approved' OR (? AND status IN ('draft', 'prepared')))
               AND (? IS NULL OR contract_id = ?) AND (? IS NULL OR period = ?)
         ),
         now_used AS (

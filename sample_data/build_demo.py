@@ -17,7 +17,8 @@ from etl.cli import main as vaikuttavuus
 
 HERE = Path(__file__).resolve().parent
 CORRECTION_PREFIX = "korjaus-"
-APPROVER = "Talous / demo"
+PREPARER = "Talous / valmistelija"
+APPROVER = "Talous / hyväksyjä"
 # Approved before the correction arrives, so that the demo shows a correction version.
 APPROVED = [("KH-2024-001", "2025-Q1"), ("KH-2024-001", "2024-Q4")]
 # The frameworks of the sample contracts and the years their deliveries cover.
@@ -44,7 +45,11 @@ def build(db: Path, root: Path = HERE) -> int:
     originals, corrections, rejected = delivery_files(root / "deliveries")
     surprises = 0
     contracts = sorted((root / "contracts").glob("*.toml"))
-    approvals = [["approve", "--contract", c, "--period", p, "--by", APPROVER] for c, p in APPROVED]
+    approvals = [
+        [step, "--contract", c, "--period", p, "--by", who]
+        for c, p in APPROVED
+        for step, who in (("prepare", PREPARER), ("approve", APPROVER))
+    ]
     steps = [
         ["init"],
         ["contracts", "add", *map(str, contracts), "--by", "demo"],

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from etl import settle, store
+from etl.access import cli_actor
 from sample_data.build_demo import build
 from tests.conftest import REPO, SHARED, file_digest, run_cli
 
@@ -92,14 +93,14 @@ def test_settling_again_with_nothing_changed_creates_no_version(demo: Path) -> N
 def test_settle_takes_several_contracts_at_once_and_names_an_unknown_one(aalto: Path) -> None:
     status, _ = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
     assert status == 0
-    report = settle.settle(aalto, contracts=["KH-2024-001", "TPA-2024-002"], by="Testi")
+    report = settle.settle(aalto, cli_actor("Testi"), contracts=["KH-2024-001", "TPA-2024-002"])
     assert {o.contract for o in report.outcomes} == {"KH-2024-001", "TPA-2024-002"}
     changed = [(o.contract, o.period, o.action, o.version, o.net)
                for o in report.outcomes if o.action != "unchanged"]  # fmt: skip
     assert changed == [("KH-2024-001", "2025-Q1", "new-draft", 2, Decimal("6559.49"))]
     before = file_digest(aalto)
     with pytest.raises(settle.SettleError, match="unknown contract 'KH-9999'"):
-        settle.settle(aalto, contracts=["KH-2024-001", "KH-9999"])
+        settle.settle(aalto, cli_actor("Testi"), contracts=["KH-2024-001", "KH-9999"])
     assert file_digest(aalto) == before
 
 
@@ -107,13 +108,13 @@ def test_an_approved_settlement_never_changes_and_a_correction_shows_the_differe
     aalto: Path,
 ) -> None:
     before = lines_of(aalto, "KH-2024-001", "2025-Q1", 1)
-    status, out = run_cli(
-        "--db", aalto, "approve", "--contract", "KH-2024-001", "--period", "2025-Q1",
-        "--by", "Talous Testi",
-    )  # fmt: skip
+    where = ("--db", aalto, "--contract", "KH-2024-001", "--period", "2025-Q1")
+    assert run_cli(where[0], where[1], "prepare", *where[2:], "--by", "Valmistelija")[0] == 0
+    status, out = run_cli(where[0], where[1], "approve", *where[2:], "--by", "Talous Testi")
     assert (status, out) == (
         0,
-        "KH-2024-001 2025-Q1 v1 (original) approved by Talous Testi; it is now locked\n",
+        "KH-2024-001 2025-Q1 v1 (original) approved by Talous Testi (komentorivi); "
+        "it is now locked\n",
     )
     status, out = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
     assert status == 0
@@ -141,7 +142,7 @@ def test_an_approved_settlement_never_changes_and_a_correction_shows_the_differe
             "AND l.line_kind = 'indicator' ORDER BY l.line_no"
         ).fetchall()
     assert versions == [
-        (1, "original", "approved", Decimal("9000.00"), False, None, "Talous Testi"),
+        (1, "original", "approved", Decimal("9000.00"), False, None, "Talous Testi (komentorivi)"),
         (2, "correction", "draft", Decimal("6559.49"), True, Decimal("-2440.51"), None),
     ]
     assert differences == [
@@ -156,20 +157,22 @@ def test_an_approved_settlement_cannot_be_approved_again(demo: Path) -> None:
     status, out = run_cli(*args, "--by", "Toinen")
     assert status == 2
     assert out == ""
-    status, out = run_cli(
-        "--db", demo, "approve", "--contract", "KH-2024-001", "--period", "2025-Q1", "--by", "T"
-    )
+    where = ("--contract", "KH-2024-001", "--period", "2025-Q1")
+    assert run_cli("--db", demo, "prepare", *where, "--by", "P")[0] == 0
+    status, out = run_cli("--db", demo, "approve", *where, "--by", "T")
     assert (status, out) == (
         0,
-        "KH-2024-001 2025-Q1 v2 (correction) approved by T; it is now locked\n",
+        "KH-2024-001 2025-Q1 v2 (correction) approved by T (komentorivi); it is now locked\n",
     )
 
 
-def test_a_draft_whose_inputs_changed_cannot_be_approved(aalto: Path) -> None:
+def test_a_draft_whose_inputs_changed_cannot_be_prepared_or_approved(aalto: Path) -> None:
+    where = ("--contract", "KH-2024-001", "--period", "2025-Q1")
+    assert run_cli("--db", aalto, "prepare", *where, "--by", "P")[0] == 0
     assert run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")[0] == 0
-    status, _ = run_cli(
-        "--db", aalto, "approve", "--contract", "KH-2024-001", "--period", "2025-Q1", "--by", "T"
-    )
+    status, _ = run_cli("--db", aalto, "approve", *where, "--by", "T")
+    assert status == 2
+    status, _ = run_cli("--db", aalto, "prepare", *where, "--by", "P")
     assert status == 2
 
 
