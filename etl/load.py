@@ -1,22 +1,27 @@
 """One supplier delivery: read -> validate -> store atomically, or reject with a report.
 
-A file is loaded whole or not at all. Batches are validated and written inside one
-transaction on a private copy of the database (`etl.store.writing`); the first problem
-stops the writing but not the checking, so the report lists every problem in the file.
+A file is loaded whole or not at all. All checking happens before the write lock is taken:
+the file is read and validated batch by batch against the terms of a read-only snapshot, and
+the checked rows are staged in a database of their own in the load's temporary folder
+(`etl.staging`, `etl.temp_files`); the first problem does not stop the checking, so the report
+lists every problem in the file. Only a file without problems takes the write lock
+(`etl.store.writing`), and only to move its staged rows into the store in one transaction; if
+the contract terms changed meanwhile, the file is checked again first.
 """
 
 import dataclasses
+import errno
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandera.errors
 import polars as pl
 
-from etl import cells, store
+from etl import cells, store, temp_files
 from etl.personal_data import HIDDEN, PersonalData, hetu_in, looks_like_hetu, masked, refuse_hetu
 from etl.readers import (
     CANONICAL_COLUMNS,
@@ -36,8 +41,15 @@ from etl.schemas import (
     observation_schema,
     row_rules,
 )
+from etl.staging import Staging
 
 MAX_REPORTED = 1000
+CHECK_ATTEMPTS = 3
+TERMS_CHANGED = (
+    "the contract terms changed while the file was being checked, again and again; "
+    "load the file again"
+)
+UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet")
 HEADER_HETU = (
     "a header that looks like a henkilötunnus (personal identity code): files with personal "
     "identity codes are refused"
@@ -78,41 +90,152 @@ class _Rejected(Exception):
     """Raised inside the write transaction so that nothing of the file is kept."""
 
 
+class _TermsChanged(Exception):
+    """The terms under the write lock are not those the file was checked against."""
+
+
 def load_file(
     db: Path, path: Path, loaded_by: str | None = None, progress: Progress | None = None
 ) -> LoadResult:
     """Load one file into the database, or reject it and leave the database as it was."""
+    _require_database(db)
+    with temp_files.folder_for(db) as work:
+        return _load_named(db, path, str(path), path.name, loaded_by, progress, work)
+
+
+def load_upload(
+    db: Path,
+    name: str,
+    content: bytes,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load a file uploaded in the dashboard exactly as `load_file` loads one. Its bytes are
+    written under a name of ours in the load's temporary folder: the name the browser sent is
+    never a path, only the delivery's recorded name (its last part)."""
+    _require_database(db)
+    recorded = PurePosixPath(name.replace("\\", "/")).name.strip() or "upload"
+    suffix = PurePosixPath(recorded).suffix.lower()
+    with temp_files.folder_for(db) as work:
+        path = work / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ""))
+        try:
+            path.write_bytes(content)
+        except OSError as error:
+            result = LoadResult(file=masked(recorded), status="rejected")
+            reason = f"the upload could not be saved for checking: {error.strerror}"
+            _add(result, Problem(recorded, None, None, None, reason))
+            return result
+        return _load_named(db, path, recorded, recorded, loaded_by, progress, work)
+
+
+def _require_database(db: Path) -> None:
+    if not db.exists():
+        raise store.StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+
+
+def _load_named(
+    db: Path,
+    path: Path,
+    shown: str,
+    recorded: str,
+    loaded_by: str | None,
+    progress: Progress | None,
+    work: Path,
+) -> LoadResult:
+    """Load the file at `path`, reported as `shown` and recorded as `recorded`."""
     started = time.perf_counter()
-    result = LoadResult(file=masked(str(path)), status="rejected")
-    for reason in _personal_data_in_names(path, loaded_by):
-        _add(result, Problem(str(path), None, None, None, reason))
-    if result.problem_count:
-        return result
-    try:
-        result.facts = inspect_file(path)
-    except OSError as error:
-        _add(result, Problem(str(path), None, None, None, f"cannot be read: {error.strerror}"))
-        return result
-    except UnreadableFile as error:
-        _add(result, Problem(str(path), error.row, error.column, None, error.reason))
-        return result
-    try:
-        with store.writing(db) as con:
-            _load_into(con, path, result, loaded_by, progress)
-            if result.problem_count or result.status == "already-loaded":
-                raise _Rejected
-    except _Rejected:
-        pass
+    result = LoadResult(file=masked(shown), status="rejected")
+    for reason in _personal_data_in_names(recorded, loaded_by):
+        _add(result, Problem(shown, None, None, None, reason))
+    if not result.problem_count:
+        result = _load(db, path, shown, recorded, loaded_by, progress, work)
     result.warnings = [masked(warning) for warning in result.warnings]
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _personal_data_in_names(path: Path, loaded_by: str | None) -> list[str]:
+def _load(
+    db: Path,
+    path: Path,
+    shown: str,
+    recorded: str,
+    loaded_by: str | None,
+    progress: Progress | None,
+    work: Path,
+) -> LoadResult:
+    """Check the whole file without the write lock, then (if it has no problem) take the lock
+    only to move its staged rows in; check again if the terms changed meanwhile."""
+    result = LoadResult(file=masked(shown), status="rejected")
+    try:
+        facts = inspect_file(path)
+    except OSError as error:
+        _add(result, Problem(shown, None, None, None, f"cannot be read: {error.strerror}"))
+        return result
+    except UnreadableFile as error:
+        _add_unreadable(result, shown, error)
+        return result
+    for attempt in range(CHECK_ATTEMPTS):
+        result = LoadResult(file=masked(shown), status="rejected", facts=facts)
+        with store.reading(db) as con:
+            if _already_loaded(con, facts, result):
+                return result
+            terms = _terms_frame(con)
+        staged = Staging(work / f"staging-{attempt}.duckdb")
+        try:
+            delimiter = _checked(path, shown, facts, terms, staged, work, result, progress)
+            if result.problem_count:
+                return result
+            staged.finish()
+            with store.writing(db) as con:
+                if _already_loaded(con, facts, result):
+                    raise _Rejected
+                if not _same_terms(_terms_frame(con), terms):
+                    raise _TermsChanged
+                _record_delivery(con, recorded, facts, delimiter, staged, result, loaded_by)
+            return result
+        except _Rejected:
+            return result
+        except _TermsChanged:
+            continue
+        finally:
+            staged.close()
+            staged.path.unlink(missing_ok=True)
+    result = LoadResult(file=masked(shown), status="rejected", facts=facts)
+    _add(result, Problem(shown, None, None, None, TERMS_CHANGED))
+    return result
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, facts: FileFacts, result: LoadResult) -> bool:
+    """Whether the same bytes are a delivery already; if so the result says which."""
+    earlier = store.fetch_one(
+        con, "SELECT delivery_id, loaded_at FROM delivery WHERE sha256 = ?", [facts.sha256]
+    )
+    if earlier is None:
+        return False
+    result.status = "already-loaded"
+    result.delivery_id = int(earlier[0])
+    result.warnings.append(
+        f"the same bytes were loaded as delivery {earlier[0]} at {earlier[1]:%d.%m.%Y %H.%M}"
+        "; nothing changed"
+    )
+    return True
+
+
+def _same_terms(now: pl.DataFrame, checked: pl.DataFrame) -> bool:
+    order = ["contract", "indicator"]
+    return now.sort(order, nulls_last=True).equals(checked.sort(order, nulls_last=True))
+
+
+def _add_unreadable(result: LoadResult, shown: str, error: UnreadableFile) -> None:
+    for row, column, reason in error.located:
+        _add(result, Problem(shown, row, column, None, reason))
+
+
+def _personal_data_in_names(name: str, loaded_by: str | None) -> list[str]:
     """The file's name and the loader's name are stored with the delivery: neither may hold a
     henkilötunnus (the rule of `etl.personal_data`)."""
     reasons = []
-    for what, text in (("the file name", path.name), ("the loader's name (--by)", loaded_by)):
+    for what, text in (("the file name", name), ("the loader's name (--by)", loaded_by)):
         try:
             refuse_hetu(what, text)
         except PersonalData as error:
@@ -120,60 +243,76 @@ def _personal_data_in_names(path: Path, loaded_by: str | None) -> list[str]:
     return reasons
 
 
-def _load_into(
-    con: duckdb.DuckDBPyConnection,
+def _checked(
     path: Path,
+    shown: str,
+    facts: FileFacts,
+    terms: pl.DataFrame,
+    staged: Staging,
+    work: Path,
     result: LoadResult,
-    loaded_by: str | None,
     progress: Progress | None,
-) -> None:
-    assert result.facts is not None
-    earlier = store.fetch_one(
-        con, "SELECT delivery_id, loaded_at FROM delivery WHERE sha256 = ?", [result.facts.sha256]
-    )
-    if earlier is not None:
-        result.status = "already-loaded"
-        result.delivery_id = int(earlier[0])
-        result.warnings.append(
-            f"the same bytes were loaded as delivery {earlier[0]} at {earlier[1]:%d.%m.%Y %H.%M}"
-            "; nothing changed"
-        )
-        return
-    row = store.fetch_one(con, "SELECT coalesce(max(delivery_id), 0) + 1 FROM delivery")
-    delivery_id = int(row[0]) if row else 1
+) -> str | None:
+    """Read and validate the whole file against `terms`, staging every row; the problems go
+    into `result`. Returns the CSV delimiter (None for other formats). Whatever goes wrong
+    while reading the file is a problem of the file, never a crash of the load."""
     try:
-        frames = open_text_frames(path, result.facts)
+        frames = open_text_frames(path, facts, work)
     except UnreadableFile as error:
-        _add(result, Problem(str(path), error.row, error.column, None, error.reason))
-        return
+        _add_unreadable(result, shown, error)
+        return None
+    except Exception as error:
+        _refuse_disk_full(error, shown)
+        _add(result, Problem(shown, None, None, None, _unexpected(error)))
+        return None
     try:
-        _check_and_write(con, frames, path, delivery_id, result, progress)
+        _check_batches(frames, shown, terms, staged, result, progress)
     except UnreadableFile as error:
-        _add(result, Problem(str(path), error.row, error.column, None, error.reason))
+        _add_unreadable(result, shown, error)
+    except Exception as error:
+        _refuse_disk_full(error, shown)
+        _add(result, Problem(shown, None, None, None, _unexpected(error)))
     finally:
         frames.close()
     if result.rows == 0 and not result.problem_count:
-        _add(result, Problem(str(path), None, None, None, "the file has no data rows"))
-    for problem in _duplicates(con, path, frames, delivery_id, result.suspect_rows):
+        _add(result, Problem(shown, None, None, None, "the file has no data rows"))
+    for problem in _duplicates(staged, shown, frames, result.suspect_rows):
         _add(result, problem)
     result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    if result.problem_count:
-        return
-    _record_delivery(con, path, frames, delivery_id, result, loaded_by)
+    return frames.delimiter
 
 
-def _check_and_write(
-    con: duckdb.DuckDBPyConnection,
+def _refuse_disk_full(error: BaseException, shown: str) -> None:
+    """A full disk is not the file's fault: it stops the command (StoreError)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if (isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+            isinstance(seen, duckdb.Error) and "No space left on device" in str(seen)
+        ):
+            raise store.StoreError(
+                f"the disk became full while checking {masked(shown)}; nothing was written and "
+                "the database is as it was. Free some space and try again."
+            ) from error
+        seen = seen.__cause__ or seen.__context__
+
+
+def _unexpected(error: Exception) -> str:
+    """A plain reason for an error nobody foresaw while reading a file."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return f"the file cannot be read: {text[:200]}"
+
+
+def _check_batches(
     frames: TextFrames,
-    path: Path,
-    delivery_id: int,
+    shown: str,
+    terms: pl.DataFrame,
+    staged: Staging,
     result: LoadResult,
     progress: Progress | None,
 ) -> None:
-    terms = _terms_frame(con)
     for header in frames.headers.values():
         if hetu_in(header):
-            _add(result, Problem(str(path), 1, header, HIDDEN, HEADER_HETU))
+            _add(result, Problem(shown, 1, header, HIDDEN, HEADER_HETU))
     extra = frames.unknown_columns
     if extra:
         result.warnings.append("ignored column(s) not used by the format: " + "; ".join(extra))
@@ -190,14 +329,11 @@ def _check_and_write(
         try:
             schema.validate(parsed, lazy=True)
         except pandera.errors.SchemaErrors as errors:
-            for problem in _problems(errors.failure_cases, parsed, frames, path, rule_by_key):
+            for problem in _problems(errors.failure_cases, parsed, frames, shown, rule_by_key):
                 _add(result, problem)
         result.rows += batch.height
         seen.add(parsed)
-        if not result.problem_count:
-            _write_batch(con, parsed, delivery_id)
-        else:
-            _keep_keys(con, parsed, delivery_id)
+        staged.add(_observation_rows(parsed, validate=not result.problem_count))
         if progress is not None:
             progress(result.rows)
     result.shape = "record-level" if seen.record_level else "indicator-report"
@@ -310,7 +446,7 @@ def _problems(
     failures: pl.DataFrame,
     parsed: pl.DataFrame,
     frames: TextFrames,
-    path: Path,
+    shown: str,
     rules: dict[str, RowRule],
 ) -> list[Problem]:
     rows = parsed[ROW]
@@ -323,14 +459,16 @@ def _problems(
         if check.startswith(HETU_CHECK):
             text = HIDDEN
         header = frames.headers.get(rule.column, rule.column)
-        problems.append(Problem(str(path), int(rows[index]), header, text, rule.reason))
+        problems.append(Problem(shown, int(rows[index]), header, text, rule.reason))
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return problems
 
 
-def _write_batch(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, delivery_id: int) -> None:
+def _observation_rows(parsed: pl.DataFrame, validate: bool) -> pl.DataFrame:
+    """The batch shaped as the observation table (delivery 0 until it is stored); checked
+    against the table's schema unless the file is rejected anyway."""
     rows = parsed.select(
-        pl.lit(delivery_id, dtype=pl.Int32).alias("delivery_id"),
+        pl.lit(0, dtype=pl.Int32).alias("delivery_id"),
         pl.col(ROW).alias("source_row"),
         pl.col("contract").alias("contract_id"),
         pl.col("indicator").alias("indicator_id"),
@@ -345,88 +483,24 @@ def _write_batch(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, delivery_
         "client",
         "note",
     )
-    observation_schema.validate(rows.lazy())
-    con.register("observation_batch", rows)
-    try:
-        con.execute(
-            f"INSERT INTO observation ({', '.join(OBSERVATION_COLUMNS)}) "
-            "SELECT * FROM observation_batch"
-        )
-    finally:
-        con.unregister("observation_batch")
-
-
-def _keep_keys(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, delivery_id: int) -> None:
-    """Once a file is rejected its rows are no longer written, but their keys are kept (in a
-    temporary table) so that duplicates can still be reported across the whole file."""
-    con.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS rejected_keys AS "
-        "SELECT source_row, contract_id, indicator_id, period, client FROM observation "
-        "WHERE delivery_id = ?",
-        [delivery_id],
-    )
-    keys = parsed.select(
-        pl.col(ROW).alias("source_row"),
-        pl.col("contract").alias("contract_id"),
-        pl.col("indicator").alias("indicator_id"),
-        pl.col("period_name").alias("period"),
-        "client",
-    ).drop_nulls(["contract_id", "indicator_id", "period"])
-    con.register("rejected_batch", keys)
-    try:
-        con.execute("INSERT INTO rejected_keys SELECT * FROM rejected_batch")
-    finally:
-        con.unregister("rejected_batch")
+    if validate:
+        observation_schema.validate(rows.lazy())
+    return rows
 
 
 def _duplicates(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    frames: TextFrames,
-    delivery_id: int,
-    suspects: list[int],
+    staged: Staging, shown: str, frames: TextFrames, suspects: list[int]
 ) -> list[Problem]:
     """The same contract x indicator x period (x client) twice in one file."""
-    if not suspects:
-        return []
-    con.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS rejected_keys AS SELECT source_row, contract_id, "
-        "indicator_id, period, client FROM observation WHERE false"
-    )
-    con.register(
-        "suspect_rows", pl.DataFrame({"source_row": suspects}, schema={"source_row": pl.Int64})
-    )
-    try:
-        found = con.execute(
-            """
-            WITH rows AS (
-                SELECT source_row, contract_id, indicator_id, period, client
-                FROM observation WHERE delivery_id = ?
-                UNION ALL
-                SELECT source_row, contract_id, indicator_id, period, client FROM rejected_keys
-            ),
-            keyed AS (
-                SELECT DISTINCT source_row, contract_id, indicator_id, period, client,
-                       min(source_row) OVER (
-                           PARTITION BY contract_id, indicator_id, period, client
-                       ) AS first_row
-                FROM rows SEMI JOIN suspect_rows USING (source_row)
-            )
-            SELECT source_row, first_row, contract_id, indicator_id, period, client
-            FROM keyed WHERE source_row <> first_row
-            ORDER BY source_row LIMIT ?
-            """,
-            [delivery_id, MAX_REPORTED],
-        ).fetchall()
-    finally:
-        con.unregister("suspect_rows")
     header = frames.headers.get("period", "period")
     problems = []
-    for source_row, first_row, contract, indicator, period, client in found:
+    for source_row, first_row, contract, indicator, period, client in staged.duplicates(
+        suspects, MAX_REPORTED
+    ):
         who = f" x client {client}" if client is not None else ""
         problems.append(
             Problem(
-                str(path), int(source_row), header, period,
+                shown, int(source_row), header, period,
                 f"duplicate: {contract} x {indicator} x {period}{who} is already on row "
                 f"{first_row}",
             )
@@ -434,34 +508,26 @@ def _duplicates(
     return problems
 
 
-TALLY_SQL = """
-    INSERT INTO scope_tally
-    SELECT delivery_id, contract_id, indicator_id, period, min(period_start), count(*),
-           sum(value), sum(value * coalesce(n, 1)),
-           sum(coalesce(n, 1)) FILTER (WHERE value IS NOT NULL),
-           sum(numerator), sum(denominator), sum(excluded)
-    FROM observation WHERE delivery_id = ?
-    GROUP BY delivery_id, contract_id, indicator_id, period
-"""
-"""The delivery's sums per contract x indicator x period (table scope_tally, migration 003)."""
-
-
 def _record_delivery(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
-    frames: TextFrames,
-    delivery_id: int,
+    recorded: str,
+    facts: FileFacts,
+    delimiter: str | None,
+    staged: Staging,
     result: LoadResult,
     loaded_by: str | None,
 ) -> None:
-    facts = frames.facts
+    """Under the write lock: the delivery, its staged rows and sums, and its scope."""
+    row = store.fetch_one(con, "SELECT coalesce(max(delivery_id), 0) + 1 FROM delivery")
+    delivery_id = int(row[0]) if row else 1
     con.execute(
         "INSERT INTO delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            delivery_id, path.name, facts.sha256, store.now(), loaded_by, result.rows,
-            result.shape, facts.file_format, facts.encoding, frames.delimiter,
+            delivery_id, recorded, facts.sha256, store.now(), loaded_by, result.rows,
+            result.shape, facts.file_format, facts.encoding, delimiter,
         ],
     )  # fmt: skip
+    staged.move_into(con, delivery_id, list(OBSERVATION_COLUMNS))
     scope = result.scope.select(
         pl.lit(delivery_id, dtype=pl.Int32).alias("delivery_id"),
         "contract",
@@ -475,7 +541,6 @@ def _record_delivery(
         con.execute("INSERT INTO delivery_scope SELECT * FROM scope_batch")
     finally:
         con.unregister("scope_batch")
-    con.execute(TALLY_SQL, [delivery_id])
     row = store.fetch_one(
         con,
         "SELECT count(*) FROM delivery_scope s WHERE s.delivery_id = ? AND EXISTS ("

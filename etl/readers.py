@@ -4,6 +4,9 @@ Every cell comes out as the text the supplier wrote (nothing is parsed here), un
 canonical column name, with `row`: the row number as Excel shows it (the header is row 1).
 Columns we do not know are kept as `extra_<i>` so that they can still be checked for
 personal identity codes, and named in a warning.
+
+Every reader reads exactly the file it is given (no wildcard expansion of the name) and stays
+within `etl.limits`; temporary files go to the caller's folder (`etl.temp_files`).
 """
 
 import codecs
@@ -17,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from etl import limits, workbook
+from etl.report import thousands
 
 ROW = "row"
 CANONICAL_COLUMNS = (
@@ -45,18 +51,32 @@ HEADER_ALIASES: dict[str, str] = {
 }  # fmt: skip
 
 BATCH_ROWS = 1_000_000
+XLSX_BATCH_ROWS = 100_000
+XLSX_BATCH_CHARS = 16 * limits.MiB
 _CHUNK = 1 << 24
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read; `row` and `column` say where, when known."""
+Located = tuple[int | None, str | None, str]
+"""(row, column, reason) of one problem that makes a file unreadable."""
 
-    def __init__(self, reason: str, row: int | None = None, column: str | None = None) -> None:
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read; `row` and `column` say where, when known.
+    `located` lists every such problem found (e.g. each Parquet column of a wrong type)."""
+
+    def __init__(
+        self,
+        reason: str,
+        row: int | None = None,
+        column: str | None = None,
+        more: list[Located] | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.row = row
         self.column = column
+        self.located: list[Located] = [(row, column, reason), *(more or [])]
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,9 @@ class TextFrames:
         return [text for name, text in self.headers.items() if name.startswith("extra_")]
 
     def close(self) -> None:
+        close = getattr(self.batches, "close", None)
+        if close is not None:
+            close()
         for path in self.cleanup:
             path.unlink(missing_ok=True)
 
@@ -139,15 +162,70 @@ def _text_encoding(head: bytes, utf8: bool) -> str:
     return "utf-8" if utf8 else "windows-1252"
 
 
-def open_text_frames(path: Path, facts: FileFacts) -> TextFrames:
-    """Open a supplier file of any supported format as batches of text frames."""
+def open_text_frames(path: Path, facts: FileFacts, work: Path) -> TextFrames:
+    """Open a supplier file of any supported format as batches of text frames; a temporary
+    copy, if one is needed, is written in the folder `work`."""
     if facts.size == 0:
         raise UnreadableFile("the file is empty (0 bytes)")
+    path = path.absolute()
     if facts.file_format == "xlsx":
-        return _open_xlsx(path, facts)
-    if facts.file_format == "parquet":
-        return _open_parquet(path, facts)
-    return _open_csv(path, facts)
+        frames = _open_xlsx(path, facts)
+    elif facts.file_format == "parquet":
+        frames = _open_parquet(path, facts)
+    else:
+        frames = _open_csv(path, facts, work)
+    frames.batches = _within_limits(frames.batches, frames.headers, facts.file_format != "csv")
+    return frames
+
+
+def _within_limits(
+    batches: Iterator[pl.DataFrame], headers: dict[str, str], count_text: bool
+) -> Iterator[pl.DataFrame]:
+    """The batches, refused at the first cell longer than a cell may be, past the last row a
+    file may have, or (for formats that can expand, `count_text`) past the text a file may
+    hold. Sizes are checked in bytes first: that reads no text."""
+    total = 0
+    try:
+        for batch in batches:
+            last = batch[ROW].max() if batch.height else None
+            if isinstance(last, int) and last > limits.MAX_ROWS + 1:
+                raise UnreadableFile(
+                    f"the file has more than {thousands(limits.MAX_ROWS)} rows", limits.MAX_ROWS + 2
+                )
+            sizes = batch.select(pl.col(c).str.len_bytes().max().alias(c) for c in headers).row(
+                0, named=True
+            )
+            if count_text:
+                total += sum(
+                    batch.select(
+                        pl.col(c).str.len_bytes().cast(pl.UInt64).sum() for c in headers
+                    ).row(0)
+                )
+                if total > limits.MAX_TEXT_BYTES:
+                    raise UnreadableFile(
+                        f"the cells hold more than {limits.MAX_TEXT_BYTES // limits.MiB} MiB of "
+                        "text together; that is refused (a few long texts repeated?)",
+                        int(batch[ROW][0]),
+                    )
+            for column, size in sizes.items():
+                if size is not None and size > limits.MAX_CELL_CHARS:
+                    _refuse_long_cell(batch, column, headers[column])
+            yield batch
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+def _refuse_long_cell(batch: pl.DataFrame, column: str, header: str) -> None:
+    long = batch.filter(pl.col(column).str.len_chars() > limits.MAX_CELL_CHARS)
+    if long.height:
+        raise UnreadableFile(
+            f"the cell is longer than {thousands(limits.MAX_CELL_CHARS)} characters "
+            "(Excel's own limit for a cell)",
+            int(long[ROW][0]),
+            header,
+        )
 
 
 def canonical_headers(written: list[str]) -> dict[str, str]:
@@ -155,7 +233,24 @@ def canonical_headers(written: list[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     seen: dict[str, int] = {}
     for position, text in enumerate(written):
-        cleaned = text.strip().strip("\ufeff").strip()
+        if len(text) > limits.MAX_HEADER_CELL_CHARS:
+            raise UnreadableFile(
+                f"the header cell is {thousands(len(text))} characters long; a column name is at "
+                f"most {thousands(limits.MAX_HEADER_CELL_CHARS)}",
+                1,
+                f"column {position + 1}",
+            )
+    unknown = [t.strip() for t in written if HEADER_ALIASES.get(_cleaned(t).lower()) is None]
+    if len(unknown) > limits.MAX_UNKNOWN_COLUMNS:
+        raise UnreadableFile(
+            f"the header row has {thousands(len(unknown))} columns that the format does not use; "
+            f"at most {limits.MAX_UNKNOWN_COLUMNS} are accepted (the first: "
+            + "; ".join(unknown[:5])
+            + ")",
+            1,
+        )
+    for position, text in enumerate(written):
+        cleaned = _cleaned(text)
         key = HEADER_ALIASES.get(cleaned.lower())
         if key is None:
             names[f"extra_{position}"] = cleaned or f"(column {position + 1}, no header)"
@@ -178,17 +273,24 @@ def canonical_headers(written: list[str]) -> dict[str, str]:
     return names
 
 
-def _open_csv(path: Path, facts: FileFacts) -> TextFrames:
+def _cleaned(text: str) -> str:
+    return text.strip().strip("\ufeff").strip()
+
+
+def _open_csv(path: Path, facts: FileFacts, work: Path) -> TextFrames:
     source = path
     cleanup: list[Path] = []
     encoding = facts.encoding or "utf-8"
     if encoding in ("windows-1252", "utf-16"):
-        source = _transcode_to_utf8(path, encoding)
+        source = _transcode_to_utf8(path, encoding, work)
         cleanup.append(source)
-    header_line = _first_line(source)
-    delimiter = _sniff_delimiter(header_line)
-    written = next(csv.reader([header_line], delimiter=delimiter), [])
     try:
+        header_line = _first_line(source)
+        delimiter = _sniff_delimiter(header_line)
+        try:
+            written = next(csv.reader([header_line], delimiter=delimiter, strict=True), [])
+        except csv.Error as error:
+            raise _header_error(header_line, delimiter, str(error)) from error
         headers = canonical_headers(written)
     except UnreadableFile:
         for temp in cleanup:
@@ -196,6 +298,7 @@ def _open_csv(path: Path, facts: FileFacts) -> TextFrames:
         raise
     frame = pl.scan_csv(
         source,
+        glob=False,
         separator=delimiter,
         has_header=True,
         new_columns=list(headers),
@@ -206,15 +309,56 @@ def _open_csv(path: Path, facts: FileFacts) -> TextFrames:
         row_index_offset=2,
         raise_if_empty=False,
     )
-    batches = _guarded(
-        frame.collect_batches(chunk_size=BATCH_ROWS), source, delimiter, len(written)
-    )
+    batches = _guarded(frame.collect_batches(chunk_size=BATCH_ROWS), source, delimiter, written)
     return TextFrames(facts, delimiter, headers, batches, cleanup)
 
 
 def _first_line(path: Path) -> str:
+    """The header row's text, read no further than the limit; lines that end in a carriage
+    return alone (old Mac files) are refused: the CSV parser would see one long line."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return handle.readline().rstrip("\r\n")
+        line = handle.readline(limits.MAX_HEADER_CHARS + 1)
+    if len(line) > limits.MAX_HEADER_CHARS:
+        raise _header_too_long(line)
+    if line.endswith("\r"):
+        raise UnreadableFile(
+            "the lines end in a carriage return alone (CR, the old Mac format), which is not "
+            "read: save the file as CSV UTF-8 or with Windows line ends (CR LF)",
+            1,
+        )
+    return line.rstrip("\r\n")
+
+
+def _header_error(line: str, delimiter: str, error: str) -> UnreadableFile:
+    position = _quote_position(line, delimiter)
+    column = None if position is None else f"column {position + 1}"
+    if "field larger than field limit" in error:
+        return UnreadableFile(
+            f"a header cell is longer than {thousands(limits.MAX_HEADER_CELL_CHARS)} characters "
+            "(a column name)",
+            1,
+        )
+    return UnreadableFile(
+        'a quote (") is out of place in the header row: quote the whole cell and double any '
+        'quote inside it ("")',
+        1,
+        column,
+    )
+
+
+def _header_too_long(prefix: str) -> UnreadableFile:
+    """Name the header cell that runs past the limit, when one cell alone does."""
+    cells = prefix.split(_sniff_delimiter(prefix[: limits.MAX_HEADER_CELL_CHARS]))
+    if len(cells[-1]) > limits.MAX_HEADER_CELL_CHARS:
+        return UnreadableFile(
+            f"the header cell is longer than {thousands(limits.MAX_HEADER_CELL_CHARS)} characters "
+            "(a column name)",
+            1,
+            f"column {len(cells)}",
+        )
+    return UnreadableFile(
+        f"the header row is longer than {thousands(limits.MAX_HEADER_CHARS)} characters", 1
+    )
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -223,22 +367,28 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _transcode_to_utf8(path: Path, encoding: str) -> Path:
-    """Write a UTF-8 copy of a Windows-1252 or UTF-16 file; name the first bad byte's row."""
-    handle, name = tempfile.mkstemp(prefix="vaikuttavuus-", suffix=".csv")
+def _transcode_to_utf8(path: Path, encoding: str, work: Path) -> Path:
+    """Write a UTF-8 copy of a Windows-1252 or UTF-16 file in the folder `work`; name the
+    first bad byte's row."""
+    handle, name = tempfile.mkstemp(prefix="utf8-", suffix=".csv", dir=work)
     target = Path(name)
-    with open(path, "rb") as raw, open(handle, "wb") as out:
-        if encoding == "windows-1252":
-            _check_cp1252(raw)
-            raw.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            while chunk := raw.read(_CHUNK):
-                out.write(decoder.decode(chunk).encode("utf-8"))
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
-        except UnicodeDecodeError as error:
-            target.unlink(missing_ok=True)
-            raise UnreadableFile(f"the text is neither UTF-8 nor {encoding}: {error}") from error
+    try:
+        with open(path, "rb") as raw, open(handle, "wb") as out:
+            if encoding == "windows-1252":
+                _check_cp1252(raw)
+                raw.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                while chunk := raw.read(_CHUNK):
+                    out.write(decoder.decode(chunk).encode("utf-8"))
+                out.write(decoder.decode(b"", final=True).encode("utf-8"))
+            except UnicodeDecodeError as error:
+                raise UnreadableFile(
+                    f"the text is neither UTF-8 nor {encoding}: {error}"
+                ) from error
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -257,64 +407,163 @@ def _check_cp1252(raw: io.BufferedReader) -> None:
 
 
 def _guarded(
-    batches: Iterator[pl.DataFrame], source: Path, delimiter: str, width: int
+    batches: Iterator[pl.DataFrame], source: Path, delimiter: str, written: list[str]
 ) -> Iterator[pl.DataFrame]:
-    """Turn the CSV parser's errors into UnreadableFile naming the row."""
+    """Turn the CSV parser's errors into UnreadableFile naming the row, the column and the
+    reason in plain words (never the parser's own)."""
     try:
         yield from batches
     except pl.exceptions.PolarsError as error:
-        row, reason = _locate_csv_error(source, delimiter, width)
-        raise UnreadableFile(reason or f"the CSV cannot be parsed: {error}", row) from error
+        raise _located_csv_error(source, delimiter, written) from error
 
 
-def _locate_csv_error(source: Path, delimiter: str, width: int) -> tuple[int | None, str | None]:
+def _located_csv_error(source: Path, delimiter: str, written: list[str]) -> UnreadableFile:
+    """Read the file again with Python's strict CSV reader to find where it goes wrong."""
+    width = len(written)
+    start = 1
     with open(source, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
         try:
             for record in reader:
                 if len(record) > width:
-                    return (
-                        reader.line_num,
+                    return UnreadableFile(
                         f"row has {len(record)} fields but the header has {width} "
                         f"(a stray {delimiter!r} or an unquoted decimal comma?)",
+                        start,
                     )
+                start = reader.line_num + 1
         except csv.Error as error:
-            return reader.line_num, f"the CSV cannot be parsed: {error}"
-    return None, None
+            return _quote_error(source, delimiter, written, start, str(error))
+    return UnreadableFile(
+        "the CSV cannot be parsed: the rows do not match the header row (a stray quote or "
+        f"{delimiter!r}?)"
+    )
+
+
+def _quote_error(
+    source: Path, delimiter: str, written: list[str], row: int, error: str
+) -> UnreadableFile:
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        line = ""
+        for number, text in enumerate(handle, start=1):
+            if number == row:
+                line = text[: limits.MAX_HEADER_CHARS]
+                break
+    position = _quote_position(line, delimiter)
+    column = None
+    if position is not None:
+        column = written[position].strip() if position < len(written) else f"column {position + 1}"
+    if "field larger than field limit" in error:
+        reason = (
+            f"the cell is longer than {thousands(limits.MAX_CELL_CHARS)} characters "
+            "(Excel's own limit for a cell)"
+        )
+    elif "unexpected end of data" in error:
+        reason = (
+            'a quote (") opens this cell but never closes: the rest of the file would be one cell'
+        )
+    else:
+        reason = (
+            'a quote (") is out of place in this cell: quote the whole cell and double any '
+            'quote inside it ("")'
+        )
+    return UnreadableFile(reason, row, column)
+
+
+def _quote_position(line: str, delimiter: str) -> int | None:
+    """The index of the first cell on the line whose quotes are not as CSV writes them."""
+    cell, quoted, at_start, closed = 0, False, True, False
+    opened_in = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quoted:
+            if char == '"' and line[index + 1 : index + 2] == '"':
+                index += 1
+            elif char == '"':
+                quoted, closed = False, True
+        elif char == delimiter:
+            cell, at_start, closed = cell + 1, True, False
+            index += 1
+            continue
+        elif char in "\r\n":
+            pass
+        elif closed:
+            return cell
+        elif char == '"' and at_start:
+            quoted, opened_in = True, cell
+        at_start = False
+        index += 1
+    return opened_in if quoted else None
 
 
 def _open_xlsx(path: Path, facts: FileFacts) -> TextFrames:
-    from openpyxl import load_workbook
-
+    """The first sheet, streamed (`etl.workbook`); the header row is row 1."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:
-        raise UnreadableFile(f"the workbook cannot be opened: {error}") from error
+        sheet = workbook.open_first_sheet(path)
+    except workbook.WorkbookError as error:
+        raise _workbook_problem(error, []) from error
+    written: list[str] = []
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        rows = sheet.rows()
+        first = next(rows, None)
+        if first is None:
             raise UnreadableFile("the first sheet is empty")
-        written = [_cell_text(v) or "" for v in header]
+        number, cells = first
+        header = cells if number == 1 else {}
+        written = [_cell_text(header.get(i)) or "" for i in range(max(header, default=-1) + 1)]
         while written and not written[-1]:
             written.pop()
         headers = canonical_headers(written)
-        names = list(headers)
-        columns: dict[str, list[str | None]] = {name: [] for name in names}
+    except workbook.WorkbookError as error:
+        sheet.close()
+        raise _workbook_problem(error, written) from error
+    except BaseException:
+        sheet.close()
+        raise
+    sheet.width = len(written)
+    return TextFrames(facts, None, headers, _xlsx_batches(sheet, rows, headers, written))
+
+
+def _xlsx_batches(
+    sheet: workbook.Sheet, rows: Iterator[workbook.Row], headers: dict[str, str], written: list[str]
+) -> Iterator[pl.DataFrame]:
+    """Text frames of at most XLSX_BATCH_ROWS rows or XLSX_BATCH_CHARS characters."""
+    names = list(headers)
+    try:
         numbers: list[int] = []
-        for number, values in enumerate(rows, start=2):
+        columns: dict[str, list[str | None]] = {name: [] for name in names}
+        chars = 0
+        for number, cells in rows:
             numbers.append(number)
             for position, name in enumerate(names):
-                value = values[position] if position < len(values) else None
-                columns[name].append(_cell_text(value))
+                text = _cell_text(cells.get(position))
+                columns[name].append(text)
+                chars += len(text) if text else 0
+            if len(numbers) >= XLSX_BATCH_ROWS or chars >= XLSX_BATCH_CHARS:
+                yield _text_frame(numbers, columns)
+                numbers, columns, chars = [], {name: [] for name in names}, 0
+        yield _text_frame(numbers, columns)
+    except workbook.WorkbookError as error:
+        raise _workbook_problem(error, written) from error
     finally:
-        workbook.close()
-    frame = pl.DataFrame(
+        sheet.close()
+
+
+def _text_frame(numbers: list[int], columns: dict[str, list[str | None]]) -> pl.DataFrame:
+    return pl.DataFrame(
         {ROW: pl.Series(numbers, dtype=pl.Int64)}
         | {name: pl.Series(values, dtype=pl.String) for name, values in columns.items()}
     )
-    return TextFrames(facts, None, headers, iter([frame]))
+
+
+def _workbook_problem(error: workbook.WorkbookError, written: list[str]) -> UnreadableFile:
+    """The workbook's refusal, its column named by the header when there is one."""
+    column = None
+    if error.column is not None:
+        header = written[error.column].strip() if error.column < len(written) else ""
+        column = header or f"column {workbook.column_letters(error.column)}"
+    return UnreadableFile(error.reason, error.row, column)
 
 
 def _cell_text(value: object) -> str | None:
@@ -331,16 +580,40 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
+_PARQUET_KINDS = {
+    pl.List: "lists of values",
+    pl.Array: "lists of values",
+    pl.Struct: "nested records",
+    pl.Binary: "binary data (bytes, not text)",
+    pl.Object: "Python objects",
+}
+
+
 def _open_parquet(path: Path, facts: FileFacts) -> TextFrames:
+    """Columns of text, numbers, dates or booleans; any other column refuses the file."""
+    scan = pl.scan_parquet(path, glob=False, hive_partitioning=False)
     try:
-        schema = pl.read_parquet_schema(path)
+        schema = scan.collect_schema()
+        rows = scan.select(pl.len()).collect().item()
     except Exception as error:
         raise UnreadableFile(f"the Parquet file cannot be read: {error}") from error
+    unusable: list[Located] = [
+        (1, name, f"the column holds {_parquet_kind(dtype)}: a cell must hold one text, number "
+         "or date")
+        for name, dtype in schema.items()
+        if not _plain_parquet_type(dtype)
+    ]  # fmt: skip
+    if unusable:
+        raise UnreadableFile(unusable[0][2], 1, unusable[0][1], more=unusable[1:])
+    if rows > limits.MAX_ROWS:
+        raise UnreadableFile(
+            f"the file has {thousands(rows)} rows; at most {thousands(limits.MAX_ROWS)}"
+        )
+    _refuse_expanding_text(scan, schema)
     written = list(schema)
     headers = canonical_headers(written)
     frame = (
-        pl.scan_parquet(path)
-        .select(
+        scan.select(
             [
                 _parquet_text(pl.col(original), dtype).alias(name)
                 for name, original, dtype in zip(headers, written, schema.values(), strict=True)
@@ -349,7 +622,52 @@ def _open_parquet(path: Path, facts: FileFacts) -> TextFrames:
         .with_row_index(ROW, offset=2)
         .with_columns(pl.col(ROW).cast(pl.Int64))
     )
-    return TextFrames(facts, None, headers, iter(frame.collect_batches(chunk_size=BATCH_ROWS)))
+    return TextFrames(facts, None, headers, _parquet_batches(frame))
+
+
+_PLAIN_PARQUET_TYPES = (
+    pl.Date, pl.Datetime, pl.Time, pl.String, pl.Categorical, pl.Enum, pl.Boolean, pl.Null,
+)  # fmt: skip
+
+
+def _refuse_expanding_text(scan: pl.LazyFrame, schema: pl.Schema) -> None:
+    """Parquet stores a text repeated on many rows once: add up the text of all cells (one
+    streaming pass over the text columns) before any of it is expanded."""
+    lengths = [
+        (pl.col(name).cat.len_bytes() if isinstance(dtype, pl.Categorical | pl.Enum)
+         else pl.col(name).str.len_bytes()).cast(pl.UInt64).sum()
+        for name, dtype in schema.items()
+        if isinstance(dtype, pl.String | pl.Categorical | pl.Enum)
+    ]  # fmt: skip
+    if not lengths:
+        return
+    try:
+        total = scan.select(pl.sum_horizontal(lengths).alias("text")).collect().item()
+    except pl.exceptions.PolarsError as error:
+        raise UnreadableFile(f"the Parquet file cannot be read: {error}") from error
+    if (total or 0) > limits.MAX_TEXT_BYTES:
+        raise UnreadableFile(
+            f"the cells hold more than {limits.MAX_TEXT_BYTES // limits.MiB} MiB of text "
+            "together; that is refused (a few long texts repeated?)"
+        )
+
+
+def _plain_parquet_type(dtype: pl.DataType) -> bool:
+    return dtype.is_numeric() or isinstance(dtype, _PLAIN_PARQUET_TYPES)
+
+
+def _parquet_kind(dtype: pl.DataType) -> str:
+    for kind, words in _PARQUET_KINDS.items():
+        if isinstance(dtype, kind):
+            return words
+    return f"values of type {dtype}"
+
+
+def _parquet_batches(frame: pl.LazyFrame) -> Iterator[pl.DataFrame]:
+    try:
+        yield from frame.collect_batches(chunk_size=BATCH_ROWS)
+    except pl.exceptions.PolarsError as error:
+        raise UnreadableFile(f"the Parquet file cannot be read: {error}") from error
 
 
 def _parquet_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:

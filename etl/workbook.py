@@ -1,0 +1,562 @@
+"""Excel workbooks (.xlsx): the zip archive checked against the limits, then the first sheet
+read as a stream of rows in bounded memory.
+
+Nothing is decompressed before the archive's directory has been checked: how many parts it
+has, their declared uncompressed sizes and their compression ratios (`etl.limits`). Reading a
+part never goes past its declared size (zipfile stops there and checks the CRC), so the
+declared sizes bound the work. The sheet is parsed with expat one cell at a time: too many
+rows, a cell beyond Excel's last column, a text too long or a DTD refuse the file as soon as
+they are seen. Values come out as openpyxl would give them (int, float, str, bool, datetime).
+"""
+
+import datetime as dt
+import posixpath
+import struct
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from xml.parsers import expat
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from etl import limits
+from etl.report import thousands
+
+Cell = int | float | str | bool | dt.datetime
+Row = tuple[int, dict[int, Cell]]
+"""A sheet row: its number as Excel shows it, and its cells by column index (A = 0)."""
+
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+_READ = 1 << 16
+_RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+class WorkbookError(Exception):
+    """The workbook is refused; `row` and `column` (an index, A = 0) say where, when known."""
+
+    def __init__(self, reason: str, row: int | None = None, column: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.row = row
+        self.column = column
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the column as Excel names it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _mib(size: int) -> str:
+    return f"{size / limits.MiB:,.1f} MiB".replace(",", " ")
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a zip archive whose directory or declared sizes are past the limits."""
+    parts, directory_size = _directory_extent(path)
+    if parts > limits.XLSX_MAX_PARTS or directory_size > limits.XLSX_MAX_DIRECTORY_BYTES:
+        raise WorkbookError(
+            f"the workbook's zip archive has {thousands(parts)} parts ({_mib(directory_size)} of "
+            f"directory); a workbook has at most {thousands(limits.XLSX_MAX_PARTS)}"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise WorkbookError(f"the workbook is damaged: {error}") from error
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos)
+    if total > limits.XLSX_MAX_UNCOMPRESSED_BYTES:
+        raise WorkbookError(
+            f"the workbook would take {_mib(total)} uncompressed; at most "
+            f"{_mib(limits.XLSX_MAX_UNCOMPRESSED_BYTES)} is read"
+        )
+    for name, size, packed in [(i.filename, i.file_size, i.compress_size) for i in infos] + [
+        ("the workbook as a whole", total, compressed)
+    ]:
+        if size >= limits.XLSX_RATIO_FLOOR_BYTES and size > limits.XLSX_MAX_RATIO * max(packed, 1):
+            raise WorkbookError(
+                f"{name} is compressed {size // max(packed, 1)}:1 ({_mib(size)} from "
+                f"{packed} bytes); more than {limits.XLSX_MAX_RATIO}:1 is refused as a "
+                "possible zip bomb"
+            )
+
+
+def _directory_extent(path: Path) -> tuple[int, int]:
+    """(number of parts, size of the directory) from the archive's end record, read before
+    zipfile builds the directory in memory."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        tail_size = min(size, 22 + 0xFFFF + 20)
+        handle.seek(size - tail_size)
+        tail = handle.read(tail_size)
+        at = tail.rfind(_END_OF_DIRECTORY)
+        if at < 0 or len(tail) - at < 22:
+            raise WorkbookError("the workbook is damaged: it has no zip directory")
+        parts, directory_size = struct.unpack("<HI", tail[at + 10 : at + 16])
+        if parts != 0xFFFF and directory_size != 0xFFFFFFFF:
+            return int(parts), int(directory_size)
+        locator = tail[at - 20 : at]
+        if at < 20 or not locator.startswith(_ZIP64_LOCATOR):
+            raise WorkbookError("the workbook is damaged: its zip directory is incomplete")
+        (offset,) = struct.unpack("<Q", locator[8:16])
+        handle.seek(offset)
+        record = handle.read(56)
+        if not record.startswith(_ZIP64_END) or len(record) < 56:
+            raise WorkbookError("the workbook is damaged: its zip directory is incomplete")
+        parts64, directory64 = struct.unpack("<QQ", record[32:48])
+        return int(parts64), int(directory64)
+
+
+@dataclass
+class Sheet:
+    """The first sheet of a checked workbook, with what its cells refer to."""
+
+    archive: zipfile.ZipFile
+    part: str
+    texts: list[str]
+    date_styles: frozenset[int]
+    epoch: dt.datetime
+    text_budget: int
+    """Characters the cells' text may add up to (`limits.XLSX_MAX_TEXT_EXPANSION`)."""
+    width: int | None = None
+    """Cells at or past this column index are skipped unread (set once the header is known)."""
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def rows(self) -> Iterator[Row]:
+        """The sheet's rows in order, each as soon as its end tag is parsed; a refusal comes
+        after the rows before it (so that the header is known when it comes)."""
+        parser = _SheetParser(self)
+        try:
+            with self.archive.open(self.part) as stream:
+                while chunk := stream.read(_READ):
+                    try:
+                        parser.feed(chunk)
+                    except WorkbookError:
+                        yield from parser.take()
+                        raise
+                    yield from parser.take()
+                parser.feed(b"", final=True)
+                yield from parser.take()
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise WorkbookError(f"the workbook is damaged: {error}") from error
+
+
+def open_first_sheet(path: Path) -> Sheet:
+    """Check the archive against the limits, then read what the first sheet needs: the
+    workbook's text table, which styles are dates, and the date system."""
+    check_archive(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise WorkbookError(f"the workbook is damaged: {error}") from error
+    try:
+        workbook_part = _target(archive, "", "officeDocument") or "xl/workbook.xml"
+        sheet_id, date1904 = _workbook_facts(archive, workbook_part)
+        folder = posixpath.dirname(workbook_part)
+        relations = _relations(archive, workbook_part)
+        sheet_part = relations.get(sheet_id, (None, ""))[0] if sheet_id else None
+        if sheet_part is None or sheet_part not in archive.NameToInfo:
+            raise WorkbookError("the workbook has no sheet")
+        texts_part = _by_type(relations, "sharedStrings") or posixpath.join(
+            folder, "sharedStrings.xml"
+        )
+        styles_part = _by_type(relations, "styles") or posixpath.join(folder, "styles.xml")
+        texts = _shared_texts(archive, texts_part)
+        date_styles = _date_styles(archive, styles_part)
+    except BaseException:
+        archive.close()
+        raise
+    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    packed = archive.NameToInfo[sheet_part].file_size
+    if texts_part in archive.NameToInfo:
+        packed += archive.NameToInfo[texts_part].file_size
+    budget = max(limits.XLSX_TEXT_FLOOR_BYTES, limits.XLSX_MAX_TEXT_EXPANSION * packed)
+    return Sheet(archive, sheet_part, texts, date_styles, epoch, budget)
+
+
+def _small_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    info = archive.NameToInfo.get(name)
+    if info is None:
+        return None
+    if info.file_size > limits.XLSX_MAX_STYLES_BYTES:
+        raise WorkbookError(
+            f"the workbook's part {name} would take {_mib(info.file_size)}; at most "
+            f"{_mib(limits.XLSX_MAX_STYLES_BYTES)} is read"
+        )
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise WorkbookError(f"the workbook is damaged: {error}") from error
+
+
+def _parse(
+    data: bytes | IO[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:
+    """Run expat over a part with local tag names; a DTD (never in a workbook) is refused."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def no_dtd(*_: object) -> None:
+        raise WorkbookError("the workbook is damaged: it declares a DTD")
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    try:
+        if isinstance(data, bytes):
+            parser.Parse(data, True)
+        else:
+            while chunk := data.read(_READ):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise WorkbookError(f"the workbook is damaged: {error}") from error
+
+
+def _local(name: str) -> str:
+    return name.rpartition(" ")[2]
+
+
+def _relations(archive: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
+    """A part's relations: id -> (target part, type)."""
+    folder, name = posixpath.split(source)
+    data = _small_part(archive, posixpath.join(folder, "_rels", name + ".rels"))
+    found: dict[str, tuple[str, str]] = {}
+    if data is None:
+        return found
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "Relationship" and "Target" in attrs:
+            target = attrs["Target"]
+            part = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            found[attrs.get("Id", "")] = (posixpath.normpath(part), attrs.get("Type", ""))
+
+    _parse(data, start)
+    return found
+
+
+def _target(archive: zipfile.ZipFile, source: str, kind: str) -> str | None:
+    return _by_type(_relations(archive, source), kind)
+
+
+def _by_type(relations: dict[str, tuple[str, str]], kind: str) -> str | None:
+    for part, relation in relations.values():
+        if relation.endswith("/" + kind):
+            return part
+    return None
+
+
+def _workbook_facts(archive: zipfile.ZipFile, part: str) -> tuple[str | None, bool]:
+    """The relation id of the first sheet, and whether dates count from 1904."""
+    data = _small_part(archive, part)
+    if data is None:
+        raise WorkbookError("the file is a zip archive but not an Excel workbook")
+    facts: dict[str, Any] = {"sheet": None, "date1904": False}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "sheet" and facts["sheet"] is None:
+            facts["sheet"] = attrs.get(f"{_RELATIONS} id")
+        elif name == "workbookPr":
+            facts["date1904"] = attrs.get("date1904", "0").lower() in ("1", "true")
+
+    _parse(data, start)
+    return facts["sheet"], bool(facts["date1904"])
+
+
+def _shared_texts(archive: zipfile.ZipFile, part: str) -> list[str]:
+    """The workbook's table of texts (cells of type s refer to it by index)."""
+    info = archive.NameToInfo.get(part)
+    if info is None:
+        return []
+    if info.file_size > limits.XLSX_MAX_SHARED_STRINGS_BYTES:
+        raise WorkbookError(
+            f"the workbook's table of texts ({part}) would take {_mib(info.file_size)}; at most "
+            f"{_mib(limits.XLSX_MAX_SHARED_STRINGS_BYTES)} is read"
+        )
+    texts: list[str] = []
+    state: dict[str, Any] = {"pieces": [], "length": 0, "in_t": False, "phonetic": 0}
+
+    def start(tag: str, _: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "si":
+            state["pieces"], state["length"] = [], 0
+        elif name == "rPh":
+            state["phonetic"] += 1
+        elif name == "t" and not state["phonetic"]:
+            state["in_t"] = True
+
+    def end(tag: str) -> None:
+        name = _local(tag)
+        if name == "si":
+            texts.append("".join(state["pieces"]))
+        elif name == "rPh":
+            state["phonetic"] -= 1
+        elif name == "t":
+            state["in_t"] = False
+
+    def text(data: str) -> None:
+        if state["in_t"]:
+            state["length"] += len(data)
+            if state["length"] > limits.MAX_CELL_CHARS:
+                raise WorkbookError(
+                    "the workbook holds a text longer than "
+                    f"{thousands(limits.MAX_CELL_CHARS)} characters (Excel's own limit for a cell)"
+                )
+            state["pieces"].append(data)
+
+    try:
+        with archive.open(part) as stream:
+            _parse(stream, start, end, text)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise WorkbookError(f"the workbook is damaged: {error}") from error
+    return texts
+
+
+def _date_styles(archive: zipfile.ZipFile, part: str) -> frozenset[int]:
+    """Indices of the cell styles whose number format shows a date."""
+    data = _small_part(archive, part)
+    if data is None:
+        return frozenset()
+    formats: dict[int, str] = dict(BUILTIN_FORMATS)
+    styles: list[int] = []
+    depth = {"cellXfs": 0}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "numFmt":
+            number = attrs.get("numFmtId", "")
+            if number.isdigit():
+                formats[int(number)] = attrs.get("formatCode", "")
+        elif name == "cellXfs":
+            depth["cellXfs"] += 1
+        elif name == "xf" and depth["cellXfs"]:
+            try:
+                styles.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                styles.append(0)
+
+    def end(tag: str) -> None:
+        if _local(tag) == "cellXfs":
+            depth["cellXfs"] -= 1
+
+    _parse(data, start, end)
+    return frozenset(
+        index for index, fmt in enumerate(styles) if fmt in formats and is_date_format(formats[fmt])
+    )
+
+
+def _column_index(reference: str) -> int:
+    """'AB12' -> 27 (A = 0); -1 when the reference has no letters."""
+    index = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - ord("A") + 1
+        elif "a" <= char <= "z":
+            index = index * 26 + ord(char) - ord("a") + 1
+        else:
+            break
+    return index - 1
+
+
+class _SheetParser:
+    """Expat handlers that keep one row at a time: its cells so far and the current cell."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser.StartDoctypeDeclHandler = self._no_dtd
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.done: list[Row] = []
+        self.row = 0
+        self.cells: dict[int, Cell] = {}
+        self.column = -1
+        self.kind = "n"
+        self.style = 0
+        self.pieces: list[str] = []
+        self.length = 0
+        self.collecting = False
+        self.in_cell = False
+        self.in_inline = False
+        self.phonetic = 0
+        self.limit = limits.MAX_CELL_CHARS
+        self.text_left = sheet.text_budget
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except expat.ExpatError as error:
+            raise WorkbookError(f"the workbook's sheet is damaged: {error}", self.row) from error
+
+    def take(self) -> list[Row]:
+        done, self.done = self.done, []
+        return done
+
+    def _no_dtd(self, *_: object) -> None:
+        raise WorkbookError("the workbook is damaged: it declares a DTD")
+
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "c":
+            self._start_cell(attrs)
+        elif name == "row":
+            number = attrs.get("r", "")
+            row = int(number) if number.isdigit() else self.row + 1
+            if row <= self.row:
+                raise WorkbookError(
+                    "the workbook's sheet is damaged: its rows are out of order", row
+                )
+            if row > limits.XLSX_MAX_ROWS:
+                raise WorkbookError(
+                    f"the sheet has a row {thousands(row)}; Excel's last row is "
+                    f"{thousands(limits.XLSX_MAX_ROWS)}",
+                    row,
+                )
+            self.row, self.cells, self.column = row, {}, -1
+            self.limit = limits.MAX_HEADER_CELL_CHARS if row == 1 else limits.MAX_CELL_CHARS
+        elif not self.in_cell:
+            return
+        elif name == "v" and not self.in_inline:
+            self.collecting = True
+        elif name == "is":
+            self.in_inline = True
+        elif name == "rPh":
+            self.phonetic += 1
+        elif name == "t" and self.in_inline and not self.phonetic:
+            self.collecting = True
+
+    def _start_cell(self, attrs: dict[str, str]) -> None:
+        reference = attrs.get("r", "")
+        column = _column_index(reference) if reference else self.column + 1
+        if column < 0:
+            column = self.column + 1
+        if column >= limits.XLSX_MAX_COLUMNS:
+            raise WorkbookError(
+                f"the sheet has a cell beyond Excel's last column "
+                f"{column_letters(limits.XLSX_MAX_COLUMNS - 1)}",
+                self.row,
+            )
+        self.column = column
+        width = self.sheet.width
+        self.in_cell = width is None or column < width
+        self.kind = attrs.get("t", "n")
+        style = attrs.get("s", "0")
+        self.style = int(style) if style.isdigit() else 0
+        self.pieces, self.length = [], 0
+
+    def _end(self, tag: str) -> None:
+        name = _local(tag)
+        if name == "c":
+            if self.in_cell:
+                value = self._value()
+                if isinstance(value, str):
+                    self._charge(len(value))
+                if value is not None:
+                    self.cells[self.column] = value
+            self.in_cell = self.in_inline = self.collecting = False
+        elif name == "row":
+            self.done.append((self.row, self.cells))
+            self.cells = {}
+        elif name in ("v", "t"):
+            self.collecting = False
+        elif name == "is":
+            self.in_inline = False
+        elif name == "rPh" and self.phonetic:
+            self.phonetic -= 1
+
+    def _text(self, data: str) -> None:
+        if not self.collecting:
+            return
+        self.length += len(data)
+        if self.length > self.limit:
+            self._too_long()
+        self.pieces.append(data)
+
+    def _charge(self, length: int) -> None:
+        self.text_left -= length
+        if self.text_left < 0:
+            raise WorkbookError(
+                f"the sheet's cells hold more than {_mib(self.sheet.text_budget)} of text, over "
+                f"{limits.XLSX_MAX_TEXT_EXPANSION} times the size of the sheet itself: refused "
+                "as a possible zip bomb (the same long text on very many rows?)",
+                self.row,
+                self.column,
+            )
+
+    def _too_long(self) -> None:
+        raise WorkbookError(
+            f"the cell is longer than {thousands(self.limit)} characters"
+            + (" (a column name)" if self.row == 1 else " (Excel's own limit for a cell)"),
+            self.row,
+            self.column,
+        )
+
+    def _value(self) -> Cell | None:
+        """The cell's value as openpyxl gives it in data-only mode."""
+        text = "".join(self.pieces)
+        kind = self.kind
+        if kind == "inlineStr" or kind == "str":
+            return text
+        if not text:
+            return None
+        if kind == "s":
+            try:
+                value = self.sheet.texts[int(text)]
+            except (ValueError, IndexError) as error:
+                raise WorkbookError(
+                    f"the workbook is damaged: cell refers to text {text!r}, which it does not "
+                    "have",
+                    self.row,
+                    self.column,
+                ) from error
+            if len(value) > self.limit:
+                self._too_long()
+            return value
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "e":
+            return text
+        if kind == "d":
+            try:
+                return dt.datetime.fromisoformat(text)
+            except ValueError:
+                return text
+        return self._number(text)
+
+    def _number(self, text: str) -> Cell:
+        try:
+            number: int | float = (
+                float(text) if "." in text or "e" in text or "E" in text else int(text)
+            )
+        except ValueError:
+            return text
+        if self.style in self.sheet.date_styles:
+            try:
+                moment = from_excel(number, self.sheet.epoch)
+            except (OverflowError, ValueError, TypeError):
+                return number
+            if isinstance(moment, dt.datetime):
+                return moment
+        return number
