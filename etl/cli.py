@@ -238,14 +238,27 @@ def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     status = EXIT_OK
     if not db.exists():
         raise store.StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+    failed = False
     for path in args.files:
         progress = None if args.quiet or not sys.stderr.isatty() else _progress(path)
-        result = load_file(db, path, args.by, progress)
-        if progress is not None:
-            print(file=sys.stderr)
+        try:
+            result = load_file(db, path, args.by, progress)
+        except store.StoreError:
+            raise
+        except Exception as error:  # one file's failure never stops the others
+            failed = True
+            print(f"ERROR {personal_data.masked(str(path))}: "
+                  f"{personal_data.masked(_first_line(error))}; "
+                  "nothing from this file was stored", file=out)  # fmt: skip
+            continue
+        finally:
+            if progress is not None:
+                print(file=sys.stderr)
         print_load_result(result, out)
         if result.status == "rejected":
             status = EXIT_REJECTED
+    if failed and status == EXIT_OK:
+        status = EXIT_ERROR
     with store.reading(db) as con:
         stale = settle.stale_settlements(con)
     for contract, period, version, why in stale:
@@ -255,6 +268,10 @@ def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
             file=out,
         )
     return status
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
 
 
 def _progress(path: Path) -> "_ProgressLine":
