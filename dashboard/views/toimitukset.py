@@ -1,7 +1,6 @@
-"""Toimitukset: upload supplier files with exactly the command line's checks (load_file), the
+"""Toimitukset: upload supplier files with exactly the command line's checks (load_upload), the
 rejection report, and the delivery history with what later deliveries superseded."""
 
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -9,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, i18n, ui
 from etl import personal_data, settle
-from etl.load import load_file
+from etl.load import load_upload
 
 lang = ui.lang()
 st.title(ui.t("deliveries.title"))
@@ -30,20 +29,21 @@ elif submitted and files:
     db = data.db_path()
     results = []
     bar = st.progress(0.0)
-    with tempfile.TemporaryDirectory() as folder:
-        for index, upload in enumerate(files):
-            name = Path(upload.name).name
-            bar.progress(index / len(files), text=ui.t("deliveries.checking", file=name))
-            path = Path(folder) / name
-            path.write_bytes(upload.getvalue())
+    for index, upload in enumerate(files):
+        name = Path(upload.name).name
+        bar.progress(index / len(files), text=ui.t("deliveries.checking", file=name))
 
-            def rows_read(rows: int, name: str = name, done: float = index / len(files)) -> None:
-                bar.progress(
-                    done,
-                    text=ui.t("deliveries.checking_rows", file=name, rows=i18n.count(rows, lang)),
-                )
+        def rows_read(rows: int, name: str = name, done: float = index / len(files)) -> None:
+            bar.progress(
+                done,
+                text=ui.t("deliveries.checking_rows", file=name, rows=i18n.count(rows, lang)),
+            )
 
-            results.append(load_file(db, path, loaded_by.strip() or None, rows_read))
+        # the bytes go to a file of our naming beside the database; the browser's name is
+        # only recorded
+        results.append(
+            load_upload(db, upload.name, upload.getvalue(), loaded_by.strip() or None, rows_read)
+        )
     summary = []
     for result in results:
         problems = [(p.row, p.column, p.text, p.reason) for p in result.problems]
