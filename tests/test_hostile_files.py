@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from etl import limits, store, temp_files
 from etl.load import load_file, load_upload
-from tests.conftest import REPO, Cli, file_digest, write
+from tests.conftest import REPO, TEST_CONTRACT, Cli, file_digest, run_cli, write
 from tests.test_store import big_record_level_file
 
 VAIKUTTAVUUS = [sys.executable, "-m", "etl.cli"]
@@ -422,6 +422,28 @@ def test_a_file_with_problems_is_checked_and_refused_without_taking_the_write_lo
     assert status == 2, out
     assert "3 problem(s)" in out
     assert "unknown contract" in out and "not a number" in out and "duplicate" in out
+
+
+def test_terms_changed_between_the_check_and_the_write_lock_make_the_file_checked_again(
+    tmp_path: Path, db: Path
+) -> None:
+    shorter = write(
+        tmp_path / "KH-TEST.toml",
+        TEST_CONTRACT.read_text(encoding="utf-8").replace("end = 2025-12-31", "end = 2025-06-30"),
+    )
+    changed: list[int] = []
+
+    def change_terms_once(rows: int) -> None:
+        if not changed:
+            changed.append(run_cli("--db", db, "contracts", "add", shorter)[0])
+
+    body = "KH-TEST;nps;2025-05;40;30\nKH-TEST;nps;2025-09;40;30\n"
+    result = load_file(db, write(tmp_path / "a.csv", HEADER + body), progress=change_terms_once)
+    assert changed == [0]
+    assert result.status == "rejected"
+    assert [(p.row, p.column) for p in result.problems] == [(3, "kuukausi")]
+    assert "outside the contract" in result.problems[0].reason
+    assert delivery_count(db) == (0, 0)
 
 
 # -- 4. CSV files the parser cannot read ------------------------------------------------------
