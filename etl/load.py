@@ -10,10 +10,10 @@ the contract terms changed meanwhile, the file is checked again first.
 """
 
 import dataclasses
-import errno
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -99,7 +99,7 @@ def load_file(
 ) -> LoadResult:
     """Load one file into the database, or reject it and leave the database as it was."""
     _require_database(db)
-    with temp_files.folder_for(db) as work:
+    with _disk_full_said(db), temp_files.folder_for(db) as work:
         return _load_named(db, path, str(path), path.name, loaded_by, progress, work)
 
 
@@ -116,21 +116,30 @@ def load_upload(
     _require_database(db)
     recorded = PurePosixPath(name.replace("\\", "/")).name.strip() or "upload"
     suffix = PurePosixPath(recorded).suffix.lower()
-    with temp_files.folder_for(db) as work:
+    with _disk_full_said(db), temp_files.folder_for(db) as work:
         path = work / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ""))
-        try:
-            path.write_bytes(content)
-        except OSError as error:
-            result = LoadResult(file=masked(recorded), status="rejected")
-            reason = f"the upload could not be saved for checking: {error.strerror}"
-            _add(result, Problem(recorded, None, None, None, reason))
-            return result
+        path.write_bytes(content)
         return _load_named(db, path, recorded, recorded, loaded_by, progress, work)
 
 
 def _require_database(db: Path) -> None:
     if not db.exists():
         raise store.StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+
+
+@contextmanager
+def _disk_full_said(db: Path) -> Iterator[None]:
+    """A disk that fills up while a file is checked (its temporary files) stops the command
+    with the store's plain message, said once the temporary folder is removed: it is not the
+    file's fault."""
+    try:
+        yield
+    except store.StoreError:
+        raise
+    except Exception as error:
+        if store._disk_full(error):
+            raise store._disk_full_error(db) from error
+        raise
 
 
 def _load_named(
@@ -262,7 +271,8 @@ def _checked(
         _add_unreadable(result, shown, error)
         return None
     except Exception as error:
-        _refuse_disk_full(error, shown)
+        if store._disk_full(error):
+            raise
         _add(result, Problem(shown, None, None, None, _unexpected(error)))
         return None
     try:
@@ -270,7 +280,8 @@ def _checked(
     except UnreadableFile as error:
         _add_unreadable(result, shown, error)
     except Exception as error:
-        _refuse_disk_full(error, shown)
+        if store._disk_full(error):
+            raise
         _add(result, Problem(shown, None, None, None, _unexpected(error)))
     finally:
         frames.close()
@@ -280,20 +291,6 @@ def _checked(
         _add(result, problem)
     result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return frames.delimiter
-
-
-def _refuse_disk_full(error: BaseException, shown: str) -> None:
-    """A full disk is not the file's fault: it stops the command (StoreError)."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if (isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT)) or (
-            isinstance(seen, duckdb.Error) and "No space left on device" in str(seen)
-        ):
-            raise store.StoreError(
-                f"the disk became full while checking {masked(shown)}; nothing was written and "
-                "the database is as it was. Free some space and try again."
-            ) from error
-        seen = seen.__cause__ or seen.__context__
 
 
 def _unexpected(error: Exception) -> str:
