@@ -7,7 +7,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import warm
+
+# First, before anything of ours is imported: sessions run this script concurrently, and the
+# first visits after a restart would import the pages' modules at the same time.
+warm.up()
+
+from dashboard import i18n, ui  # noqa: E402
 
 # One file per page, named after its Finnish URL path (so that none shadows a package).
 VIEWS = Path(__file__).resolve().parent / "views"

@@ -46,17 +46,17 @@ def db_ref() -> DbRef:
     return DbRef(str(path), facts.st_mtime_ns, facts.st_size)
 
 
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    con.close()
-
-
-@st.cache_resource(show_spinner=False, max_entries=2, on_release=_close)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _snapshot(ref: DbRef) -> duckdb.DuckDBPyConnection:
     """One read-only DuckDB instance per state of the database file, shared by every session
     of this server: its buffer pool keeps what earlier queries read, so a page's queries do
     not each open the file again. A write renames a new file over the path and so changes
-    the ref; the next query opens the new file (store.snapshot), and the state two writes
-    back is closed."""
+    the ref; the next query opens the new file (store.snapshot), and the cache drops the
+    state two writes back.
+
+    Never closed explicitly: closing a connection closes its cursors, and another session
+    may still be reading the dropped state through one. Each cursor keeps the instance
+    alive; the last reference to go (the cache's or a session's cursor) closes it."""
     return store.snapshot(Path(ref.path))
 
 
