@@ -15,7 +15,7 @@ install: .venv/.installed
 
 ## Build the sample database from sample_data/, print what it loaded, start the dashboard.
 demo: sample-db
-	$(RUN) vaikuttavuus --db $(DB) serve --port 8501
+	$(RUN) python sample_data/serve_demo.py --db $(DB) --port 8501
 
 sample-db: install
 	$(RUN) python sample_data/build_demo.py --db $(DB)

@@ -13,16 +13,27 @@ from dashboard import warm
 # first visits after a restart would import the pages' modules at the same time.
 warm.up()
 
-from dashboard import i18n, ui  # noqa: E402
+from dashboard import auth, i18n, ui  # noqa: E402
+from etl import access  # noqa: E402
+from etl.access import Permission  # noqa: E402
 
-# One file per page, named after its Finnish URL path (so that none shadows a package).
+# One file per page, named after its Finnish URL path (so that none shadows a package), with
+# the permission it needs: the menu lists only the pages the user may open, and each page
+# checks the same permission itself (auth.page) when its URL is opened directly.
 VIEWS = Path(__file__).resolve().parent / "views"
-PAGES = (
-    ("sopimukset.py", "page.contracts", "sopimukset", ":material/assignment:"),
-    ("sopimus.py", "page.contract", "sopimus", ":material/show_chart:"),
-    ("maksut.py", "page.payments", "maksut", ":material/euro:"),
-    ("johto.py", "page.leadership", "johto", ":material/insights:"),
-    ("toimitukset.py", "page.deliveries", "toimitukset", ":material/upload_file:"),
+PAGES: tuple[tuple[str, str, str, str, Permission], ...] = (
+    ("sopimukset.py", "page.contracts", "sopimukset", ":material/assignment:", "view-contracts"),
+    ("sopimus.py", "page.contract", "sopimus", ":material/show_chart:", "view-contracts"),
+    ("maksut.py", "page.payments", "maksut", ":material/euro:", "view-settlements"),
+    ("johto.py", "page.leadership", "johto", ":material/insights:", "view-leadership"),
+    (
+        "toimitukset.py",
+        "page.deliveries",
+        "toimitukset",
+        ":material/upload_file:",
+        "view-deliveries",
+    ),
+    ("tapahtumaloki.py", "page.audit", "tapahtumaloki", ":material/history:", "view-audit"),
 )
 
 st.set_page_config(page_title="Vaikuttavuus", page_icon=":material/monitoring:", layout="wide")
@@ -34,8 +45,15 @@ st.sidebar.selectbox(
     format_func=lambda code: i18n.LANGUAGE_NAMES[code],
     key=ui.LANG_KEY,
 )
+# nothing of the app before sign-in, and nothing but a notice without a role
+actor = auth.signed_in()
+auth.sidebar(actor)
+allowed = [page for page in PAGES if access.can(actor, page[4]) and (VIEWS / page[0]).exists()]
+if not allowed:
+    st.info(ui.t("auth.no_pages"))
+    st.stop()
 pages = [
     st.Page(VIEWS / file, title=ui.t(key), url_path=path, icon=icon, default=index == 0)
-    for index, (file, key, path, icon) in enumerate(PAGES)
+    for index, (file, key, path, icon, _) in enumerate(allowed)
 ]
 st.navigation(pages).run()

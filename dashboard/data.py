@@ -85,7 +85,8 @@ def contracts(ref: DbRef) -> pl.DataFrame:
     return _frame(
         ref,
         """
-        SELECT contract_id, title, service, supplier_name, coalesce(framework, '') AS framework,
+        SELECT contract_id, title, service, supplier_name, supplier_business_id,
+               coalesce(framework, '') AS framework,
                start_date, end_date, period_kind, period_value, version
         FROM contract_current ORDER BY contract_id
         """,
@@ -373,7 +374,8 @@ def versions(ref: DbRef, contract_id: str, period: str) -> pl.DataFrame:
         SELECT s.settlement_id, s.version, s.kind, s.status, s.period_value, s.share,
                s.bonus_total, s.sanction_total, s.net, s.net_difference, s.gate_failed,
                s.corrects, c.version AS corrects_version, s.terms_version, s.created_at,
-               s.created_by, s.approved_at, s.approved_by
+               s.created_by, s.approved_at, s.approved_by, s.approval_comment, s.prepared_at,
+               s.prepared_by, s.rejected_at, s.rejected_by, s.rejection_reason
         FROM settlement s LEFT JOIN settlement c ON c.settlement_id = s.corrects
         WHERE s.contract_id = ? AND s.period = ?
         ORDER BY s.version DESC

@@ -24,6 +24,7 @@ _T: dict[str, tuple[str, str, str]] = {
     "page.payments": ("Maksut", "Betalningar", "Payments"),
     "page.leadership": ("Johto", "Ledning", "Leadership"),
     "page.deliveries": ("Toimitukset", "Leveranser", "Deliveries"),
+    "page.audit": ("Tapahtumaloki", "Händelselogg", "Audit log"),
     "language": ("Kieli", "Språk", "Language"),
     "database": ("Tietokanta", "Databas", "Database"),
     "no_data": ("Ei tietoja.", "Inga uppgifter.", "No data."),
@@ -119,7 +120,66 @@ _T: dict[str, tuple[str, str, str]] = {
     # kinds and states
     "kind.original": ("alkuperäinen", "ursprunglig", "original"),
     "kind.correction": ("oikaisu", "korrigering", "correction"),
+    "auth.sign_in": ("Kirjaudu sisään", "Logga in", "Sign in"),
+    "auth.sign_in_text": (
+        "Kirjaudu sisään organisaatiosi tunnuksilla nähdäksesi sopimukset ja maksut.",
+        "Logga in med din organisations konto för att se avtal och betalningar.",
+        "Sign in with your organisation's account to see contracts and payments.",
+    ),
+    "auth.sign_out": ("Kirjaudu ulos", "Logga ut", "Sign out"),
+    "auth.signed_in_as": (
+        "Kirjautunut: {who} · roolit: {roles}",
+        "Inloggad: {who} · roller: {roles}",
+        "Signed in: {who} · roles: {roles}",
+    ),
+    "auth.no_role": (
+        "Olet kirjautunut nimellä {who}, mutta sinulla ei ole roolia tässä palvelussa. Pyydä "
+        "pääkäyttäjää lisäämään ryhmäsi roolitiedostoon.",
+        "Du är inloggad som {who}, men du har ingen roll i tjänsten. Be administratören lägga "
+        "till din grupp i rollfilen.",
+        "You are signed in as {who}, but you have no role in this service. Ask the "
+        "administrator to add your group to the role-mapping file.",
+    ),
+    "auth.forbidden": (
+        "Sinulla ei ole oikeutta tähän sivuun.",
+        "Du har inte behörighet till den här sidan.",
+        "You do not have access to this page.",
+    ),
+    "auth.contract_forbidden": (
+        "Sinulla ei ole oikeutta sopimukseen {contract}.",
+        "Du har inte behörighet till avtalet {contract}.",
+        "You do not have access to contract {contract}.",
+    ),
+    "auth.no_pages": (
+        "Roolillasi ei ole sivuja tässä palvelussa.",
+        "Din roll har inga sidor i tjänsten.",
+        "Your role has no pages in this service.",
+    ),
+    "auth.not_configured": (
+        "Kirjautumista ei ole määritetty ([auth] puuttuu Streamlitin secrets.toml-tiedostosta).",
+        "Inloggningen är inte konfigurerad ([auth] saknas i Streamlits secrets.toml).",
+        "Sign-in is not configured ([auth] is missing from Streamlit's secrets.toml).",
+    ),
+    "auth.role_map_broken": (
+        "Roolitiedostoa ei voi käyttää; pääkäyttäjä näkee syyn alta.",
+        "Rollfilen kan inte användas; administratören ser orsaken nedan.",
+        "The role-mapping file cannot be used; the administrator sees why below.",
+    ),
+    "auth.no_auth_banner": (
+        "Ei kirjautumista: paikallinen käyttö (127.0.0.1). Kaikki toimet kirjataan "
+        "palvelimen käynnistäjän nimiin.",
+        "Ingen inloggning: lokal användning (127.0.0.1). Alla åtgärder registreras på den "
+        "som startade servern.",
+        "No sign-in: local use only (127.0.0.1). Every action is recorded as the user who "
+        "started the server.",
+    ),
+    "role.sopimusvastaava": ("sopimusvastaava", "avtalsansvarig", "contract manager"),
+    "role.talous": ("talous", "ekonomi", "finance"),
+    "role.johto": ("johto", "ledning", "leadership"),
+    "role.toimittaja": ("toimittaja", "leverantör", "supplier"),
+    "role.paakayttaja": ("pääkäyttäjä", "administratör", "administrator"),
     "state.draft": ("luonnos", "utkast", "draft"),
+    "state.prepared": ("valmisteltu", "förberedd", "prepared"),
     "state.approved": ("hyväksytty", "godkänd", "approved"),
     "state.replaced": ("korvattu", "ersatt", "replaced"),
     "delivery.current": ("voimassa", "gällande", "current"),
@@ -231,6 +291,34 @@ _T: dict[str, tuple[str, str, str]] = {
         "inte: skriv namnet utan den.",
         "The name contains something that looks like a henkilötunnus (personal identity code). "
         "Personal identity codes are not stored: type the name without it.",
+    ),
+    "payments.prepare": ("Valmistele (tarkistettu)", "Förbered (granskad)", "Prepare (checked)"),
+    "payments.prepared_now": (
+        "Valmisteltu. Toinen talouden käyttäjä hyväksyy sen.",
+        "Förberedd. En annan ekonomianvändare godkänner den.",
+        "Prepared. Another finance user approves it.",
+    ),
+    "payments.prepared_by": (
+        "Valmistellut: {who}. Hyväksyjän on oltava toinen henkilö.",
+        "Förberedd av: {who}. Godkännaren måste vara en annan person.",
+        "Prepared by: {who}. The approver must be another person.",
+    ),
+    "payments.comment": ("Kommentti (valinnainen)", "Kommentar (valfri)", "Comment (optional)"),
+    "payments.reject": ("Palauta luonnokseksi", "Skicka tillbaka som utkast", "Send back to draft"),
+    "payments.reject_reason": (
+        "Palautuksen syy",
+        "Orsak till återsändningen",
+        "Reason for sending back",
+    ),
+    "payments.rejected_now": (
+        "Palautettu luonnokseksi.",
+        "Återsänd som utkast.",
+        "Sent back to draft.",
+    ),
+    "payments.rejected": (
+        "Palautettu luonnokseksi: {reason}",
+        "Återsänd som utkast: {reason}",
+        "Sent back to draft: {reason}",
     ),
     "payments.approved_now": (
         "Hyväksytty ja lukittu.",

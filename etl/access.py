@@ -269,6 +269,8 @@ def _names(
 
 
 ROLES_ENV = "VAIKUTTAVUUS_ROLES"
+NO_AUTH_ENV = "VAIKUTTAVUUS_NO_AUTH"
+"""Set to 1 by `vaikuttavuus serve --no-auth` for the dashboard: no sign-in, local use only."""
 DEFAULT_ROLES_FILE = Path("roles.toml")
 
 
@@ -297,3 +299,31 @@ def local_actor(session: str | None = None) -> Actor:
         id=f"local:{user}", name=user, email=None, channel="browser", session=session,
         all_roles=True,
     )  # fmt: skip
+
+
+def signed_in_actor(
+    claims: Mapping[str, Any], role_map: RoleMap | None, session: str | None = None
+) -> Actor:
+    """The actor of a user signed in with OpenID Connect: identified by the token's issuer and
+    subject, named by its `name` (or `preferred_username`, or e-mail), with the grants the
+    role-mapping file gives the groups in its claim (none without a mapping file)."""
+    subject = str(claims.get("sub") or "").strip()
+    issuer = str(claims.get("iss") or "").strip()
+    email = claims.get("email")
+    email = email.strip() if isinstance(email, str) and email.strip() else None
+    name = next(
+        (
+            value.strip()
+            for value in (claims.get("name"), claims.get("preferred_username"), email, subject)
+            if isinstance(value, str) and value.strip()
+        ),
+        "?",
+    )
+    return Actor(
+        id=f"oidc:{issuer}|{subject}",
+        name=personal_data.masked(name),
+        email=None if email is None else personal_data.masked(email),
+        channel="browser",
+        grants=() if role_map is None else role_map.grants_for(claims),
+        session=session,
+    )

@@ -1,14 +1,20 @@
 """The audit trail: one append-only row per action that changes or exports something.
 
 `record` writes the row inside the caller's write transaction, so the action and its row are
-stored together or not at all; `record_alone` writes a row of its own (a sign-in, a refused or
-rejected action, an export). Rows are only ever inserted, and each carries the SHA-256 of the
-row before it and of itself: `verify` walks the chain and names the first row changed,
-removed or inserted outside the product.
+stored together or not at all; `record_alone` writes a row of its own (a refused action, an
+export). Events that must never wait for another writer (a rejected file, whose checking
+takes no write lock; a sign-in) go through `record_soon`: appended at once, flushed to disk,
+to the journal beside the database, and moved into the table by the next write that finds
+the lock free (`absorb`); until then `events` shows them as pending. Rows are only ever
+inserted, and each carries the SHA-256 of the row before it and of itself: `verify` walks
+the chain and names the first row changed, removed or inserted outside the product.
 """
 
+import fcntl
 import hashlib
 import json
+import os
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,13 +53,25 @@ class Event:
 
 def record(con: duckdb.DuckDBPyConnection, actor: Actor, event: Event) -> int:
     """Append the event to the trail in the caller's transaction; returns its id."""
+    return _insert(con, {"occurred_at": store.now(), **_fields(actor, event)})
+
+
+def _insert(con: duckdb.DuckDBPyConnection, fields: Mapping[str, Any]) -> int:
     last = store.fetch_one(
         con, "SELECT event_id, row_hash FROM audit_event ORDER BY event_id DESC LIMIT 1"
     )
     event_id, previous = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
-    row: dict[str, Any] = {
-        "event_id": event_id,
-        "occurred_at": store.now(),
+    row: dict[str, Any] = {"event_id": event_id, **fields, "previous_hash": previous}
+    row["row_hash"] = row_hash(row)
+    con.execute(
+        f"INSERT INTO audit_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+        [row[c] for c in COLUMNS],
+    )
+    return event_id
+
+
+def _fields(actor: Actor, event: Event) -> dict[str, Any]:
+    return {
         "actor_id": actor.id,
         "actor_name": _text(actor.name),
         "actor_email": actor.email,
@@ -71,20 +89,154 @@ def record(con: duckdb.DuckDBPyConnection, actor: Actor, event: Event) -> int:
         "detail": json.dumps(_masked(event.detail), sort_keys=True, ensure_ascii=False)
         if event.detail
         else None,
-        "previous_hash": previous,
     }
-    row["row_hash"] = row_hash(row)
-    con.execute(
-        f"INSERT INTO audit_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-        [row[c] for c in COLUMNS],
-    )
-    return event_id
 
 
 def record_alone(db: Path, actor: Actor, event: Event) -> int:
-    """Append the event in a write of its own (refusals, rejections, sign-ins, exports)."""
+    """Append the event in a write of its own (refusals, exports); pending journal entries
+    are moved in first."""
     with store.writing(db) as con:
-        return record(con, actor, event)
+        _absorb_into(con, db)
+        event_id = record(con, actor, event)
+    _forget_absorbed(db)
+    return event_id
+
+
+# --- the journal: events that never wait for the write lock ----------------------------------
+
+JOURNAL_KEY = "journal_entry"
+
+
+def journal_path(db: Path) -> Path:
+    db = db.resolve()
+    return db.with_name(f".{db.name}.audit-journal")
+
+
+def record_soon(db: Path, actor: Actor, event: Event) -> None:
+    """Append the event to the journal at once (flushed to disk), then move the journal into
+    the trail if no other process is writing; otherwise the next write does."""
+    fields = {"occurred_at": store.now().isoformat(), **_fields(actor, event)}
+    detail = json.loads(fields["detail"]) if fields["detail"] else {}
+    detail[JOURNAL_KEY] = uuid.uuid4().hex
+    fields["detail"] = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+    line = (json.dumps(fields, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    path = journal_path(db)
+    while True:
+        with open(path, "ab") as journal:
+            fcntl.flock(journal, fcntl.LOCK_EX)
+            if not _same_file(journal.fileno(), path):
+                continue  # emptied and removed meanwhile: append to the new one
+            journal.write(line)
+            journal.flush()
+            os.fsync(journal.fileno())
+            break
+    absorb(db, wait=False)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        now = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+
+
+def absorb(db: Path, *, wait: bool = True) -> int:
+    """Move pending journal entries into the trail; returns how many were moved (0 when the
+    lock is held by another writer and `wait` is False)."""
+    if not _pending(db):
+        return 0
+    try:
+        with store.writing(db, wait=wait) as con:
+            moved = _absorb_into(con, db)
+    except store.Busy:
+        return 0
+    _forget_absorbed(db)
+    return moved
+
+
+def _pending(db: Path) -> list[dict[str, Any]]:
+    """The journal's entries (a torn last line, from a kill mid-write, is skipped)."""
+    path = journal_path(db)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    entries = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict):
+            entries.append(entry)
+    return entries
+
+
+def _entry_id(entry: Mapping[str, Any]) -> str:
+    return str(json.loads(entry.get("detail") or "{}").get(JOURNAL_KEY, ""))
+
+
+def _absorbed(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        f"SELECT json_extract_string(detail, '$.{JOURNAL_KEY}') FROM audit_event "
+        f"WHERE detail LIKE '%{JOURNAL_KEY}%'"
+    ).fetchall()
+    return {str(r[0]) for r in rows if r[0]}
+
+
+def _absorb_into(con: duckdb.DuckDBPyConnection, db: Path) -> int:
+    """Insert the journal's entries not yet in the trail, in the order they were written."""
+    done = _absorbed(con)
+    moved = 0
+    for entry in _pending(db):
+        if _entry_id(entry) in done:
+            continue
+        fields = {
+            c: entry.get(c) for c in COLUMNS if c not in ("event_id", "previous_hash", "row_hash")
+        }
+        fields["occurred_at"] = datetime.fromisoformat(str(entry["occurred_at"]))
+        _insert(con, fields)
+        moved += 1
+    return moved
+
+
+def _forget_absorbed(db: Path) -> None:
+    """Drop from the journal what the trail now holds (entries added meanwhile stay)."""
+    path = journal_path(db)
+    if not path.exists():
+        return
+    with store.reading(db) as con:
+        done = _absorbed(con)
+    try:
+        journal = open(path, "r+b")  # noqa: SIM115
+    except FileNotFoundError:
+        return
+    with journal:
+        fcntl.flock(journal, fcntl.LOCK_EX)
+        if not _same_file(journal.fileno(), path):
+            return
+        lines = journal.read().decode("utf-8", errors="replace").splitlines(keepends=True)
+        keep = [
+            line for line in lines
+            if line.strip() and _entry_id(json.loads(line) if _is_json(line) else {}) not in done
+        ]  # fmt: skip
+        if not keep:
+            path.unlink(missing_ok=True)  # appenders check the file they locked is still it
+            return
+        journal.seek(0)
+        journal.write("".join(keep).encode("utf-8"))
+        journal.truncate()
+        journal.flush()
+        os.fsync(journal.fileno())
+
+
+def _is_json(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def require(db: Path, actor: Actor, permission: Permission, event: Event) -> None:

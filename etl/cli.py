@@ -161,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--address", default="localhost", help="where to listen (default: localhost)"
     )
+    serve_parser.add_argument(
+        "--secrets", type=Path, default=Path(".streamlit/secrets.toml"),
+        help="Streamlit's secrets file with the [auth] section for sign-in "
+        "(default: .streamlit/secrets.toml)",
+    )  # fmt: skip
+    serve_parser.add_argument(
+        "--roles",
+        type=Path,
+        help="the role-mapping file (default: $VAIKUTTAVUUS_ROLES or ./roles.toml)",
+    )
+    serve_parser.add_argument(
+        "--no-auth", action="store_true",
+        help="no sign-in: local use only (listens on 127.0.0.1, a banner on every page)",
+    )  # fmt: skip
     serve_parser.set_defaults(run=cmd_serve)
     return parser
 
@@ -239,10 +253,11 @@ def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     if not db.exists():
         raise store.StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
     failed = False
+    actor = cli_actor(args.by)
     for path in args.files:
         progress = None if args.quiet or not sys.stderr.isatty() else _progress(path)
         try:
-            result = load_file(db, path, args.by, progress)
+            result = load_file(db, path, actor, progress)
         except store.StoreError:
             raise
         except Exception as error:  # one file's failure never stops the others
@@ -553,23 +568,85 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
-    """Run Streamlit on dashboard/app.py; the database path reaches it via $VAIKUTTAVUUS_DB."""
+    """Run Streamlit on dashboard/app.py; the database path reaches it via $VAIKUTTAVUUS_DB.
+
+    With sign-in: the secrets file's [auth] section (OpenID Connect) and the role mapping are
+    checked before the server starts. Without [auth] it refuses to start unless --no-auth is
+    given, and then listens on 127.0.0.1 only."""
     import os
 
     if not db.exists():
         raise store.StoreError(f"{db}: no database here; run `make demo` or `vaikuttavuus init`")
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     env = dict(os.environ, **{store.DB_ENV: str(db.resolve())})
+    env.pop(access.NO_AUTH_ENV, None)
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(args.port), "--server.address", args.address,
+        "--server.port", str(args.port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true",
+        "--client.showErrorDetails", "none",
     ]  # fmt: skip
-    print(f"dashboard on http://{args.address}:{args.port} (database {db})", file=out, flush=True)
+    problem = _auth_problem(args.secrets)
+    if args.no_auth:
+        if args.address not in ("localhost", "127.0.0.1"):
+            print(
+                f"refused: --no-auth listens on 127.0.0.1 only, not {args.address}", file=sys.stderr
+            )
+            return EXIT_REJECTED
+        address = "127.0.0.1"
+        env[access.NO_AUTH_ENV] = "1"
+        print("WARNING: no sign-in (--no-auth): local use only, every action is recorded as "
+              f"{access.local_actor().name}", file=out)  # fmt: skip
+    elif problem is not None:
+        print(f"refused: {problem}. Configure sign-in (docs/sign-in.md), or give --no-auth "
+              "for local use on 127.0.0.1", file=sys.stderr)  # fmt: skip
+        return EXIT_REJECTED
+    else:
+        address = args.address
+        command += ["--secrets.files", str(args.secrets.resolve())]
+        roles = access.role_map_path(args.roles)
+        if roles is None:
+            print("refused: no role-mapping file: give --roles FILE, set $VAIKUTTAVUUS_ROLES "
+                  "or put roles.toml here (docs/access.md)", file=sys.stderr)  # fmt: skip
+            return EXIT_REJECTED
+        try:
+            access.load_role_map(roles)
+        except access.RoleMapError as error:
+            print(f"refused: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+        env[access.ROLES_ENV] = str(roles.resolve())
+    command += ["--server.address", address]
+    print(f"dashboard on http://{address}:{args.port} (database {db})", file=out, flush=True)
     # become Streamlit, so that Ctrl-C and SIGTERM reach the server itself
     os.execve(sys.executable, command, env)
+
+
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+
+def _auth_problem(secrets: Path) -> str | None:
+    """Why the secrets file cannot sign anyone in (None when its [auth] section is complete)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(secrets.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"{secrets}: no secrets file, so no [auth] section for sign-in"
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return f"{secrets}: cannot be read: {error}"
+    section = data.get("auth")
+    if not isinstance(section, dict):
+        return f"{secrets}: no [auth] section for sign-in"
+    flat = dict(section)
+    for value in section.values():  # [auth.<provider>] sections hold the provider's keys
+        if isinstance(value, dict):
+            flat.update(value)
+    missing = [key for key in AUTH_KEYS if not flat.get(key)]
+    if missing:
+        return f"{secrets}: [auth] lacks {', '.join(missing)}"
+    return None
 
 
 def _movement(movement: int | None) -> str:

@@ -21,7 +21,8 @@ import duckdb
 import pandera.errors
 import polars as pl
 
-from etl import cells, store, temp_files
+from etl import access, audit, cells, store, temp_files
+from etl.access import Actor
 from etl.personal_data import HIDDEN, PersonalData, hetu_in, looks_like_hetu, masked, refuse_hetu
 from etl.readers import (
     CANONICAL_COLUMNS,
@@ -95,31 +96,49 @@ class _TermsChanged(Exception):
 
 
 def load_file(
-    db: Path, path: Path, loaded_by: str | None = None, progress: Progress | None = None
+    db: Path, path: Path, actor: Actor | None = None, progress: Progress | None = None
 ) -> LoadResult:
-    """Load one file into the database, or reject it and leave the database as it was."""
+    """Load one file into the database for `actor` (None: the operating-system user, as on the
+    command line without --by), or reject it and leave the data as it was. Either outcome is
+    written to the audit trail: an accepted file in its own write, a rejected one through the
+    journal (`audit.record_soon`), so that a rejection never waits for the write lock."""
     _require_database(db)
+    actor = actor or access.cli_actor(None)
     with _disk_full_said(db), temp_files.folder_for(db) as work:
-        return _load_named(db, path, str(path), path.name, loaded_by, progress, work)
+        result = _load_named(db, path, str(path), path.name, actor, progress, work)
+    _audit_rejection(db, actor, result, path.name)
+    return result
 
 
 def load_upload(
     db: Path,
     name: str,
     content: bytes,
-    loaded_by: str | None = None,
+    actor: Actor | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
     """Load a file uploaded in the dashboard exactly as `load_file` loads one. Its bytes are
     written under a name of ours in the load's temporary folder: the name the browser sent is
     never a path, only the delivery's recorded name (its last part)."""
     _require_database(db)
+    actor = actor or access.cli_actor(None)
     recorded = PurePosixPath(name.replace("\\", "/")).name.strip() or "upload"
     suffix = PurePosixPath(recorded).suffix.lower()
     with _disk_full_said(db), temp_files.folder_for(db) as work:
         path = work / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ""))
         path.write_bytes(content)
-        return _load_named(db, path, recorded, recorded, loaded_by, progress, work)
+        result = _load_named(db, path, recorded, recorded, actor, progress, work)
+    _audit_rejection(db, actor, result, recorded)
+    return result
+
+
+def _audit_rejection(db: Path, actor: Actor, result: LoadResult, name: str) -> None:
+    if result.status != "rejected":
+        return
+    reasons = [p.reason for p in result.problems[:5]]
+    detail = {"file": masked(name), "problems": result.problem_count, "reasons": reasons}
+    digest = None if result.facts is None else result.facts.sha256
+    audit.record_soon(db, actor, audit.Event("load", "rejected", file_digest=digest, detail=detail))
 
 
 def _require_database(db: Path) -> None:
@@ -147,17 +166,17 @@ def _load_named(
     path: Path,
     shown: str,
     recorded: str,
-    loaded_by: str | None,
+    actor: Actor,
     progress: Progress | None,
     work: Path,
 ) -> LoadResult:
     """Load the file at `path`, reported as `shown` and recorded as `recorded`."""
     started = time.perf_counter()
     result = LoadResult(file=masked(shown), status="rejected")
-    for reason in _personal_data_in_names(recorded, loaded_by):
+    for reason in _personal_data_in_names(recorded, actor.label):
         _add(result, Problem(shown, None, None, None, reason))
     if not result.problem_count:
-        result = _load(db, path, shown, recorded, loaded_by, progress, work)
+        result = _load(db, path, shown, recorded, actor, progress, work)
     result.warnings = [masked(warning) for warning in result.warnings]
     result.seconds = time.perf_counter() - started
     return result
@@ -168,7 +187,7 @@ def _load(
     path: Path,
     shown: str,
     recorded: str,
-    loaded_by: str | None,
+    actor: Actor,
     progress: Progress | None,
     work: Path,
 ) -> LoadResult:
@@ -192,6 +211,8 @@ def _load(
         staged = Staging(work / f"staging-{attempt}.duckdb")
         try:
             delimiter = _checked(path, shown, facts, terms, staged, work, result, progress)
+            if not result.problem_count:
+                _check_scope(actor, shown, terms, result)
             if result.problem_count:
                 return result
             staged.finish()
@@ -200,7 +221,12 @@ def _load(
                     raise _Rejected
                 if not _same_terms(_terms_frame(con), terms):
                     raise _TermsChanged
-                _record_delivery(con, recorded, facts, delimiter, staged, result, loaded_by)
+                _record_delivery(con, recorded, facts, delimiter, staged, result, actor.label)
+                audit.record(con, actor, audit.Event(
+                    "load", delivery_id=result.delivery_id, file_digest=facts.sha256,
+                    detail={"file": masked(recorded), "rows": result.rows,
+                            "contracts": sorted(set(result.scope["contract"].to_list()))},
+                ))  # fmt: skip
             return result
         except _Rejected:
             return result
@@ -212,6 +238,22 @@ def _load(
     result = LoadResult(file=masked(shown), status="rejected", facts=facts)
     _add(result, Problem(shown, None, None, None, TERMS_CHANGED))
     return result
+
+
+def _check_scope(actor: Actor, shown: str, terms: pl.DataFrame, result: LoadResult) -> None:
+    """Every contract the file reports on must be one the actor may upload for (a supplier:
+    its own; a contract manager: those of its grant); the file is refused whole otherwise."""
+    if actor.all_roles or result.scope.is_empty():
+        return
+    known = {
+        row["contract"]: access.ContractScope(row["contract"], row["service"], row["business_id"])
+        for row in terms.unique("contract").iter_rows(named=True)
+    }
+    for contract in sorted(set(result.scope["contract"].to_list())):
+        scope = known.get(contract)
+        if scope is None or not access.can(actor, "upload", scope):
+            reason = f"you may not upload deliveries for contract {contract}"
+            _add(result, Problem(shown, None, "sopimus", contract, reason))
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, facts: FileFacts, result: LoadResult) -> bool:
@@ -399,7 +441,8 @@ def _terms_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Current contract terms, one row per contract x indicator."""
     frame: pl.DataFrame = con.sql(
         "SELECT c.contract_id AS contract, i.indicator_id AS indicator, i.aggregate, "
-        "c.start_date AS c_start, c.end_date AS c_end, c.period_kind AS c_period "
+        "c.start_date AS c_start, c.end_date AS c_end, c.period_kind AS c_period, "
+        "c.service, c.supplier_business_id AS business_id "
         "FROM contract_current c LEFT JOIN indicator_current i USING (contract_id)"
     ).pl()
     return frame

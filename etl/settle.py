@@ -28,7 +28,7 @@ from contracts.settlement import PeriodSettlement, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
 from etl import audit, store
-from etl.access import Actor
+from etl.access import Actor, Permission
 
 
 class SettleError(Exception):
@@ -190,11 +190,16 @@ def settle(
     contracts: Contracts = None,
     period_name: str | None = None,
     year: int | None = None,
+    *,
+    after_upload: bool = False,
 ) -> SettleReport:
     """Settle every period of every contract (or of the contracts, period or calendar year
     asked) and store what changed, with its audit row, in one write. With a year, only that
-    year's rows and the year before (for previous-year baselines) are read."""
-    audit.require(db, actor, "settle", audit.Event("settle"))
+    year's rows and the year before (for previous-year baselines) are read. `after_upload`:
+    the drafts of the contracts an upload touched, settled for the uploader (who needs the
+    upload permission, already checked per contract by the load, instead of settle)."""
+    permission: Permission = "upload" if after_upload else "settle"
+    audit.require(db, actor, permission, audit.Event("settle"))
     by = actor.label
     wanted = _wanted_period(period_name)
     ids = _ids(contracts)

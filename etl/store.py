@@ -36,6 +36,10 @@ class StoreError(Exception):
     """The database cannot be used as asked (missing, too new, locked)."""
 
 
+class Busy(StoreError):
+    """Another process holds the write lock, and the caller asked not to wait for it."""
+
+
 def resolve_db_path(cli_value: str | None) -> Path:
     """--db wins, then $VAIKUTTAVUUS_DB, then ./vaikuttavuus.duckdb; resolved to the real file
     (through symlinks), so that a write replaces the real file and takes its lock."""
@@ -173,13 +177,15 @@ def _disk_full_error(db: Path) -> StoreError:
 
 
 @contextmanager
-def writing(db: Path, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(
+    db: Path, *, create: bool = False, wait: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a private copy of the database inside one transaction.
 
     On a clean exit the transaction commits and the copy replaces the live file atomically;
     on an exception (or a kill) the live file is untouched. The copy is removed on every
     error; a disk that cannot hold it is refused before copying, and one that fills up during
-    the write is a StoreError that says so.
+    the write is a StoreError that says so. With `wait=False` a held lock raises Busy at once.
     """
     db = db.resolve()
     if not db.exists() and not create:
@@ -187,7 +193,10 @@ def writing(db: Path, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnec
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         with open(_lock_path(db), "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise Busy(f"{db}: another process is writing") from error
             _remove_stale_copies(db)
             _check_room(db)
             copy = db.with_name(f".{db.name}.writing-{os.getpid()}")

@@ -62,3 +62,38 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes: "the database is exactly as it was" is this, unchanged."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def data_digest(path: Path) -> str:
+    """SHA-256 of every table's rows but the audit trail's: "the data is exactly as it was"
+    where a refusal is itself recorded in the trail."""
+    import duckdb
+
+    digest = hashlib.sha256()
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE' AND table_name <> 'audit_event' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+        for table in tables:
+            digest.update(table.encode())
+            for row in con.execute(f'SELECT * FROM "{table}" ORDER BY ALL').fetchall():
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def audit_rows(path: Path) -> list[tuple[str, str]]:
+    """(action, outcome) of every row of the audit trail, oldest first."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [
+            (str(a), str(o))
+            for a, o in con.execute(
+                "SELECT action, outcome FROM audit_event ORDER BY event_id"
+            ).fetchall()
+        ]

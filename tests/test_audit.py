@@ -2,6 +2,7 @@
 when, what, from where and with what outcome; rows are never changed, and a change made
 outside the product breaks the hash chain, which `audit --verify` reports."""
 
+import fcntl
 import getpass
 import re
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl import audit
+from etl.access import Actor, Grant, RoleMap, signed_in_actor
+from etl.load import load_file, load_upload
 from tests.conftest import REPO, TEST_CONTRACT, Cli, run_cli, write
 
 HEADER = "sopimus;mittari;kausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiakas;huom\n"
@@ -106,3 +110,55 @@ def test_no_code_of_the_product_changes_or_removes_a_trail_row() -> None:
         if path.suffix in (".py", ".sql") and touching.search(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+# --- loads: accepted in the same write, rejected through the journal, scoped by role ---------
+
+
+def supplier(business_id: str) -> Actor:
+    role_map = RoleMap(
+        claim="groups", groups={"s": (Grant("toimittaja", business_id=business_id),)}
+    )
+    return signed_in_actor({"iss": "idp", "sub": "s1", "name": "Sanna", "groups": ["s"]}, role_map)
+
+
+def test_an_accepted_and_a_rejected_load_are_both_in_the_trail(tmp_path: Path, db: Path) -> None:
+    good = load_file(db, write(tmp_path / "hyva.csv", HEADER + "KH-TEST;adl;2025-01;;;80;100;;;\n"))
+    bad = load_file(db, write(tmp_path / "huono.csv", HEADER + "KH-TEST;adl;2025-01;;;x;100;;;\n"))
+    assert (good.status, bad.status) == ("loaded", "rejected")
+    rows = [r for r in trail(db) if r[4] == "load"]
+    assert [(r[4], r[5]) for r in rows] == [("load", "done"), ("load", "rejected")]
+    assert not audit.journal_path(db).exists()
+
+
+def test_a_rejection_while_another_process_writes_waits_in_the_journal(
+    tmp_path: Path, db: Path
+) -> None:
+    with open(db.with_name(db.name + ".lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        bad = load_file(
+            db, write(tmp_path / "huono.csv", HEADER + "KH-TEST;adl;2025-01;;;x;1;;;\n")
+        )
+        assert bad.status == "rejected"
+        assert [r[4] for r in trail(db)] == ["contract-add"]
+        assert audit.journal_path(db).exists()
+    assert audit.absorb(db) == 1
+    assert [(r[4], r[5]) for r in trail(db)] == [("contract-add", "done"), ("load", "rejected")]
+    assert not audit.journal_path(db).exists()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert audit.verify(con) == []
+
+
+def test_a_supplier_uploads_only_for_its_own_contracts(tmp_path: Path, db: Path) -> None:
+    body = HEADER + "KH-TEST;adl;2025-01;;;80;100;;;\n"
+    other = load_upload(db, "toimitus.csv", body.encode(), supplier("1234567-1"))
+    assert other.status == "rejected"
+    assert [(p.column, p.text, p.reason) for p in other.problems] == [
+        ("sopimus", "KH-TEST", "you may not upload deliveries for contract KH-TEST")
+    ]
+    own = load_upload(db, "toimitus.csv", body.encode(), supplier("2345678-0"))
+    assert own.status == "loaded"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT loaded_by FROM delivery").fetchall() == [("Sanna",)]
+    loads = [r for r in trail(db) if r[4] == "load"]
+    assert [(r[0], r[5]) for r in loads] == [("oidc:idp|s1", "rejected"), ("oidc:idp|s1", "done")]

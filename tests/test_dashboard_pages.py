@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.auth import NO_AUTH_ENV
+from etl.access import ROLES_ENV
+from tests.demo_users import EVERY_ROLE, ROLES_FILE, signed_in
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME, copy_db, demo_template
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
@@ -25,6 +28,8 @@ def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def shown_db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The shared demo database, for pages that only read."""
     monkeypatch.setenv("VAIKUTTAVUUS_DB", str(demo_db))
+    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
+    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
     return demo_db
 
 
@@ -33,11 +38,22 @@ def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     """A private copy of the demo database, for tests that approve or load."""
     db = copy_db(demo_db, tmp_path)
     monkeypatch.setenv("VAIKUTTAVUUS_DB", str(db))
+    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
+    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
     return db
 
 
-def page(name: str, lang: str = "fi", **state: object) -> AppTest:
+USER_OF_PAGE = {
+    "sopimukset": "demo-sopimus", "sopimus": "demo-sopimus", "toimitukset": "demo-sopimus",
+    "maksut": "demo-valmistelija", "johto": "demo-johto", "tapahtumaloki": "demo-admin",
+}  # fmt: skip
+"""Who opens each page when a test does not say: a demo user whose role the page is for."""
+
+
+def page(name: str, lang: str = "fi", user: str | None = None, **state: object) -> AppTest:
+    """Run one page as a signed-in demo user (st.user seeded as after a real sign-in)."""
     at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=TIMEOUT)
+    at.user = signed_in(user or USER_OF_PAGE[name])
     at.session_state["lang"] = lang
     for key, value in state.items():
         at.session_state[key] = value
@@ -144,11 +160,50 @@ def test_contract_page_shows_trends_history_comparison_and_deliveries(shown_db: 
 
 def test_contract_page_opens_the_contract_in_the_query_string(shown_db: Path) -> None:
     at = AppTest.from_file(str(VIEWS / "sopimus.py"), default_timeout=TIMEOUT)
+    at.user = signed_in("demo-sopimus")
     at.query_params["contract"] = "TPA-2024-001"
     at.run()
     no_exception(at)
     assert at.selectbox(key="contract").value == "TPA-2024-001"
     assert "Palvelukoti Kaski Oy" in at.markdown[0].value
+
+
+def test_a_supplier_cannot_open_another_suppliers_contract_by_url(shown_db: Path) -> None:
+    at = AppTest.from_file(str(VIEWS / "sopimus.py"), default_timeout=TIMEOUT)
+    at.user = signed_in("demo-toimittaja")  # Hoiva Aalto Oy: KH-2024-001 and TPA-2024-002
+    at.query_params["contract"] = "TPA-2024-001"
+    at.run()
+    no_exception(at)
+    assert at.error[0].value == "Sinulla ei ole oikeutta sopimukseen TPA-2024-001."
+    assert at.selectbox(key="contract").options == ["KH-2024-001 · Hoiva Aalto Oy",
+                                                    "TPA-2024-002 · Hoiva Aalto Oy"]  # fmt: skip
+    assert "Palvelukoti Kaski Oy" not in " ".join(m.value for m in at.markdown)
+
+
+def test_leadership_cannot_open_client_level_pages(shown_db: Path) -> None:
+    for name in ("sopimukset", "sopimus", "toimitukset", "maksut"):
+        at = page(name, user="demo-johto")
+        no_exception(at)
+        assert [e.value for e in at.error] == ["Sinulla ei ole oikeutta tähän sivuun."], name
+        assert not at.dataframe, name
+
+
+def test_a_user_without_a_role_sees_only_a_notice(shown_db: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.user = signed_in("demo-eiroolia")
+    at.run()
+    no_exception(at)
+    assert "ei ole roolia" in at.info[0].value
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_nothing_is_shown_before_sign_in(shown_db: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.user = {"is_logged_in": False}
+    at.run()
+    no_exception(at)
+    assert [b.label for b in at.button] == ["Kirjaudu sisään"]
+    assert not at.dataframe and not at.get("plotly_chart") and not at.metric
 
 
 def test_contract_page_in_swedish_uses_swedish_words_and_formats(shown_db: Path) -> None:
@@ -170,7 +225,7 @@ def test_payments_page_shows_the_correction_and_its_money_difference(shown_db: P
     versions = table(at, 0)
     assert list(versions["Versio"]) == [2, 1]
     v1 = row_of(versions, Versio=1)
-    assert v1["Tila"].startswith("🔒 hyväksytty Talous / demo ")
+    assert v1["Tila"].startswith("🔒 hyväksytty Talous / hyväksyjä (komentorivi) ")
     assert v1["Netto"] == "9 000,00 €"
     v2 = row_of(versions, Versio=2)
     assert (v2["Laji"], v2["Tila"], v2["Netto"], v2["Erotus"]) == (
@@ -212,39 +267,69 @@ def test_payments_page_shows_caps_and_yearly_totals(shown_db: Path) -> None:
     assert list(yearly["Vuosi"]) == ["2024", "2025"]
 
 
-def test_payments_approval_records_who_and_locks(own_db: Path) -> None:
+def test_payments_four_eyes_prepare_then_approve_by_another_records_who_and_locks(
+    own_db: Path,
+) -> None:
     at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
-    at.text_input(key="approver").input("Maija Meikäläinen")
-    at.button(key="approve").click()
-    at.run()
-    no_exception(at)
-    assert at.success[0].value == "Hyväksytty ja lukittu."
-    lock = at.success[1]
-    assert (lock.icon, lock.value) == ("🔒", f"hyväksytty Maija Meikäläinen {today()}")
     assert all(b.key != "approve" for b in at.button)
-    versions = table(at, 0)
-    assert row_of(versions, Versio=2)["Tila"].startswith("🔒 hyväksytty Maija Meikäläinen")
-
-
-def test_payments_approval_needs_a_name(own_db: Path) -> None:
-    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
-    at.button(key="approve").click()
+    at.button(key="prepare").click()
     at.run()
-    assert [w.value for w in at.warning][-1] == "Kirjoita hyväksyjän nimi."
-    assert row_of(table(at, 0), Versio=2)["Tila"] == "luonnos"
-
-
-def test_payments_approval_refuses_an_approver_name_with_a_hetu(own_db: Path) -> None:
-    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
-    at.text_input(key="approver").input("Maija ID010180-123a")
+    no_exception(at)
+    assert at.success[0].value == "Valmisteltu. Toinen talouden käyttäjä hyväksyy sen."
+    assert row_of(table(at, 0), Versio=2)["Tila"] == "valmisteltu"
+    # the same person cannot approve what they prepared
     at.button(key="approve").click()
     at.run()
     no_exception(at)
-    assert [e.value for e in at.error] == [
-        "Nimessä on henkilötunnukselta näyttävä tunnus. Henkilötunnuksia ei tallenneta: "
-        "kirjoita nimi ilman sitä."
-    ]
-    assert row_of(table(at, 0), Versio=2)["Tila"] == "luonnos"
+    assert "the same person cannot prepare and approve" in at.error[0].value
+    assert row_of(table(at, 0), Versio=2)["Tila"] == "valmisteltu"
+    # another finance user approves, with a comment
+    other = page("maksut", user="demo-hyvaksyja", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    other.text_input(key="approval_comment").input("Tarkistettu liitteitä vasten")
+    other.button(key="approve").click()
+    other.run()
+    no_exception(other)
+    assert other.success[0].value == "Hyväksytty ja lukittu."
+    lock = other.success[1]
+    who = "Heikki Hyväksyjä (heikki.hyvaksyja@demo.invalid)"
+    assert (lock.icon, lock.value) == ("🔒", f"hyväksytty {who} {today()}")
+    assert all(b.key != "approve" for b in other.button)
+    assert row_of(table(other, 0), Versio=2)["Tila"].startswith(f"🔒 hyväksytty {who}")
+
+
+def test_payments_rejection_sends_back_to_draft_with_its_reason(own_db: Path) -> None:
+    at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    at.button(key="prepare").click()
+    at.run()
+    other = page("maksut", user="demo-hyvaksyja", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    other.text_input(key="reject_reason").input("Lokakuun luvut puuttuvat")
+    other.button(key="reject").click()
+    other.run()
+    no_exception(other)
+    assert row_of(table(other, 0), Versio=2)["Tila"] == "luonnos"
+    assert "Lokakuun luvut puuttuvat" in other.warning[-1].value
+
+
+def test_payments_are_not_approved_by_a_contract_manager_even_with_a_forged_state(
+    own_db: Path,
+) -> None:
+    at = page("maksut", user="demo-sopimus", pay_contract="KH-2024-001", pay_period="2025-Q1")
+    no_exception(at)
+    assert [e.value for e in at.error] == ["Sinulla ei ole oikeutta tähän sivuun."]
+    assert not at.dataframe and not at.button
+
+
+def test_a_supplier_sees_only_its_own_approved_settlements(shown_db: Path) -> None:
+    at = AppTest.from_file(str(VIEWS / "maksut.py"), default_timeout=TIMEOUT)
+    at.user = signed_in("demo-toimittaja")
+    at.query_params["contract"] = "KH-2024-002"
+    at.run()
+    no_exception(at)
+    assert at.error[0].value == "Sinulla ei ole oikeutta sopimukseen KH-2024-002."
+    options = at.selectbox(key="pay_contract").options
+    assert all(o.startswith(("KH-2024-001", "TPA-2024-002")) for o in options), options
+    assert all(b.key not in ("prepare", "approve") for b in at.button)
+    assert set(table(at, 0)["Tila"].str.startswith("🔒")) == {True}
 
 
 # --- Johto -----------------------------------------------------------------------------------
@@ -295,7 +380,6 @@ def test_deliveries_page_shows_history_with_corrections(shown_db: Path) -> None:
 def test_deliveries_upload_is_loaded_settled_and_shown(own_db: Path) -> None:
     at = page("toimitukset")
     at.file_uploader(key="uploads").set_value((UPLOAD_NAME, UPLOAD_CSV.encode("utf-8"), "text/csv"))
-    at.text_input(key="loaded_by").input("Hoiva Aalto Oy")
     at.button[0].click()
     at.run()
     no_exception(at)
@@ -304,7 +388,7 @@ def test_deliveries_upload_is_loaded_settled_and_shown(own_db: Path) -> None:
     assert at.info[0].value == "Selvitykset päivitetty: 1 muuttui."
     newest = table(at, 0).iloc[0]
     assert (newest["Toimitus"], newest["Tiedosto"], newest["Lataaja"]) == (
-        52, UPLOAD_NAME, "Hoiva Aalto Oy",
+        52, UPLOAD_NAME, "Sanna Sopimusvastaava (sanna.sopimusvastaava@demo.invalid)",
     )  # fmt: skip
     # the other pages see the new data without a restart
     contract = page("sopimukset")
@@ -329,16 +413,19 @@ def test_deliveries_upload_rejected_shows_the_report(own_db: Path) -> None:
     assert len(table(at, 1)) == 51
 
 
-def test_deliveries_upload_refuses_a_loader_name_with_a_hetu(own_db: Path) -> None:
-    at = page("toimitukset")
+def test_a_supplier_cannot_upload_for_another_suppliers_contract(own_db: Path) -> None:
+    at = page("toimitukset", user="demo-toimittaja-kaski")
     at.file_uploader(key="uploads").set_value((UPLOAD_NAME, UPLOAD_CSV.encode("utf-8"), "text/csv"))
-    at.text_input(key="loaded_by").input("Hoiva Aalto / 131052-308T")
     at.button[0].click()
     at.run()
     no_exception(at)
-    assert at.error[0].value.startswith("Toimittajan / lataajan nimessä on henkilötunnukselta")
     assert not at.success
-    assert len(table(at, 0)) == 51
+    assert table(at, 0)["Syy"].tolist() == [
+        "you may not upload deliveries for contract KH-2024-001"
+    ]
+    # its own history only: Palvelukoti Kaski's deliveries
+    history = table(at, 1)
+    assert set(history["Sopimus"]) == {"TPA-2024-001"}
 
 
 def test_deliveries_upload_refuses_a_file_name_with_a_hetu_and_masks_it(own_db: Path) -> None:
@@ -358,7 +445,9 @@ def test_deliveries_upload_refuses_a_file_name_with_a_hetu_and_masks_it(own_db: 
 
 
 def test_app_runs_the_first_page_and_switches_language(shown_db: Path) -> None:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.user = dict(EVERY_ROLE)
+    at.run()
     no_exception(at)
     assert at.title[0].value == "Sopimukset"
     at.sidebar.selectbox[0].select("sv").run()

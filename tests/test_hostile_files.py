@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from etl import limits, store, temp_files
 from etl.load import load_file, load_upload
-from tests.conftest import REPO, TEST_CONTRACT, Cli, file_digest, run_cli, write
+from tests.conftest import REPO, TEST_CONTRACT, Cli, data_digest, file_digest, run_cli, write
 from tests.test_store import big_record_level_file
 
 VAIKUTTAVUUS = [sys.executable, "-m", "etl.cli"]
@@ -221,12 +221,12 @@ def test_a_workbook_of_millions_of_rows_is_refused_by_its_compression_ratio(
 ) -> None:
     bomb = rows_bomb(tmp_path / "rivit.xlsx")
     assert bomb.stat().st_size < 3_000_000
-    before = file_digest(db)
+    before = data_digest(db)
     status, out = cli("load", bomb)
     assert status == 2, out
     assert "xl/worksheets/sheet1.xml is compressed" in out and "possible zip bomb" in out
     assert_plain(out)
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_a_workbook_with_a_400_mb_shared_text_is_refused_before_reading_it(
@@ -354,7 +354,7 @@ def test_a_zip_bomb_load_stays_under_1_gib_and_is_refused_in_under_10_s(
     tmp_path: Path, db: Path, bomb: str
 ) -> None:
     path = BOMBS[bomb](tmp_path / f"{bomb}.xlsx")
-    before = file_digest(db)
+    before = data_digest(db)
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", MEASURED, "--db", str(db), "load", str(path)],
@@ -368,7 +368,7 @@ def test_a_zip_bomb_load_stays_under_1_gib_and_is_refused_in_under_10_s(
     assert_plain(done.stdout + done.stderr.split("PEAK_KIB")[0])
     assert peak < GiB
     assert seconds < 10
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_the_dashboard_upload_refuses_a_zip_bomb_like_the_command(tmp_path: Path, db: Path) -> None:

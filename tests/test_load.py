@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from etl import store
 from etl.load import load_file
-from tests.conftest import Cli, file_digest, write
+from tests.conftest import Cli, data_digest, write
 
 HEADER_FI = "sopimus;mittari;kuukausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiakas;huomautus\n"
 
@@ -111,7 +111,15 @@ def test_finnish_windows_1252_csv_with_decimal_comma_loads_exact_values(
             "FROM delivery"
         ).fetchall()
     assert delivery == [
-        ("toimitus.csv", "Hoiva Testi", 4, "indicator-report", "csv", "windows-1252", ";")
+        (
+            "toimitus.csv",
+            "Hoiva Testi (komentorivi)",
+            4,
+            "indicator-report",
+            "csv",
+            "windows-1252",
+            ";",
+        )
     ]
 
 
@@ -296,7 +304,7 @@ REJECTIONS = [
 def test_invalid_row_rejects_the_file_and_names_row_column_text_reason(
     tmp_path: Path, db: Path, cli: Cli, body: str, row: int, column: str, text: str, reason: str
 ) -> None:
-    before = file_digest(db)
+    before = data_digest(db)
     path = write(tmp_path / "huono.csv", HEADER_FI + body)
     status, out = cli("load", path)
     assert status == 2, out
@@ -304,7 +312,7 @@ def test_invalid_row_rejects_the_file_and_names_row_column_text_reason(
     line = next((ln for ln in out.splitlines() if ln.strip().startswith(f"{row}  {column} ")), None)
     assert line is not None, out
     assert text in line and reason in line, line
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path, db: Path) -> None:
@@ -327,13 +335,13 @@ def test_identity_code_refuses_the_file_without_echoing_it(
 ) -> None:
     hetu = "131052-308T"
     body = f"KH-TEST;nps;2025-01;40;;;;;A1;\nKH-TEST;nps;2025-01;40;;;;;{hetu};\n"
-    before = file_digest(db)
+    before = data_digest(db)
     status, out = cli("load", write(tmp_path / "hetu.csv", HEADER_FI + body))
     assert status == 2
     assert hetu not in out
     assert "henkilötunnus" in out
     assert "    3  asiakas" in out
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_identity_code_in_an_unknown_column_is_found_too(tmp_path: Path, db: Path) -> None:
@@ -367,24 +375,24 @@ def test_identity_code_in_an_unknown_column_is_found_too(tmp_path: Path, db: Pat
 def test_unreadable_files_are_rejected_with_a_reason(
     tmp_path: Path, db: Path, content: bytes, reason: str
 ) -> None:
-    before = file_digest(db)
+    before = data_digest(db)
     path = tmp_path / "huono.csv"
     path.write_bytes(content)
     result = load_file(db, path)
     assert result.status == "rejected"
     assert any(reason in p.reason for p in result.problems), result.problems
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_loading_the_same_bytes_again_changes_nothing(tmp_path: Path, db: Path, cli: Cli) -> None:
     path = write(tmp_path / "a.csv", HEADER_FI + "KH-TEST;nps;2025-01;40;30;;;;;\n")
     assert cli("load", path)[0] == 0
-    before = file_digest(db)
+    before = data_digest(db)
     copy = write(tmp_path / "copy-with-other-name.csv", path.read_text())
     status, out = cli("load", copy)
     assert status == 0
     assert "UNCHANGED" in out and "delivery 1" in out
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_a_correction_supersedes_and_both_stay_queryable(

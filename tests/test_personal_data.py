@@ -7,9 +7,10 @@ import polars as pl
 import pytest
 
 from etl import store
+from etl.access import cli_actor
 from etl.load import load_file
-from etl.personal_data import hetu_in, looks_like_hetu, masked
-from tests.conftest import Cli, file_digest, run_cli, write
+from etl.personal_data import PersonalData, hetu_in, looks_like_hetu, masked
+from tests.conftest import Cli, data_digest, run_cli, write
 
 HEADER = "sopimus;mittari;kuukausi;arvo;n;asiakas;huomautus\n"
 VALID_ROW = "KH-TEST;nps;2025-01;40;30;;\n"
@@ -83,25 +84,25 @@ def test_hetu_variant_in_a_cell_refuses_the_file_without_echoing_it(
     row = f"KH-TEST;nps;2025-01;40;;{cell};\n" if column == "asiakas" else (
         f"KH-TEST;nps;2025-01;40;30;;{cell}\n"
     )  # fmt: skip
-    before = file_digest(db)
+    before = data_digest(db)
     status, out = cli("load", write(tmp_path / "toimitus.csv", HEADER + row))
     assert status == 2, out
     assert "123" not in out, out
     assert f"    2  {column}" in out and "henkilötunnus" in out, out
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_hetu_in_the_file_name_refuses_the_file_and_the_name_is_shown_masked(
     tmp_path: Path, db: Path, cli: Cli
 ) -> None:
     path = write(tmp_path / "Matti 010180-123A tulokset.csv", HEADER + VALID_ROW)
-    before = file_digest(db)
+    before = data_digest(db)
     status, out = cli("load", path)
     assert status == 2, out
     assert f"REJECTED {tmp_path}/Matti 010180-**** tulokset.csv" in out, out
     assert "the file name looks like it contains a henkilötunnus" in out, out
     assert "123A" not in out
-    assert file_digest(db) == before
+    assert data_digest(db) == before
     assert stored_deliveries(db) == []
 
 
@@ -133,13 +134,15 @@ def test_duplicate_client_report_prints_the_hetu_masked(tmp_path: Path, db: Path
     assert "308T" not in out
 
 
-def test_loader_name_with_a_hetu_refuses_the_file(tmp_path: Path, db: Path) -> None:
-    result = load_file(db, write(tmp_path / "ok.csv", HEADER + VALID_ROW), "Matti 010180-123a")
-    assert result.status == "rejected"
-    assert [p.reason for p in result.problems] == [
-        "the loader's name (--by) looks like it contains a henkilötunnus (a personal identity "
-        "code); personal data is not stored: give it without the code"
-    ]
+def test_loader_name_with_a_hetu_is_refused_before_the_file_is_read(
+    tmp_path: Path, db: Path
+) -> None:
+    with pytest.raises(PersonalData):
+        cli_actor("Matti 010180-123a")
+    status, out = run_cli("--db", db, "load", "--by", "Matti 010180-123a",
+                          write(tmp_path / "ok.csv", HEADER + VALID_ROW))  # fmt: skip
+    assert status == 2, out
+    assert "123a" not in out
     assert stored_deliveries(db) == []
 
 
@@ -167,7 +170,7 @@ def test_by_with_a_hetu_is_refused_by_every_command(
     contract = tmp_path / "KH-TEST.toml"
     contract.write_text("format = 1\n")
     args = [a.format(file=delivery, contract=contract) for a in command]
-    before = file_digest(settled)
+    before = data_digest(settled)
     capsys.readouterr()
     status, out = run_cli("--db", settled, *args, "--by", "Talous ID131052-308t")
     err = capsys.readouterr().err
@@ -177,7 +180,7 @@ def test_by_with_a_hetu_is_refused_by_every_command(
         "error: --by looks like it contains a henkilötunnus (a personal identity code); "
         "personal data is not stored: give it without the code\n"
     )
-    assert file_digest(settled) == before
+    assert data_digest(settled) == before
     with store.reading(settled) as con:
         assert con.execute("SELECT DISTINCT status, approved_by FROM settlement").fetchall() == [
             ("draft", None)

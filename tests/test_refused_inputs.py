@@ -13,7 +13,7 @@ from contracts.exact import round_cents
 from contracts.settlement import settle_contract
 from contracts.terms import TermsError, load_contract_text
 from etl.report import euros
-from tests.conftest import SHARED, Cli, file_digest, run_cli, write
+from tests.conftest import SHARED, Cli, audit_rows, data_digest, run_cli, write
 
 CASE = """\
 name = "A plain case: 60 of 100 between 50 and 70 earns half"
@@ -203,12 +203,13 @@ def test_contracts_add_refuses_what_check_refuses(
 ) -> None:
     path = tmp_path / "R-1.toml"
     path.write_text(contract_text(**changes), encoding="utf-8")
-    before = file_digest(empty_db)
+    before = data_digest(empty_db)
     status, out = run_cli("--db", empty_db, "contracts", "add", path)
     assert status == 2, out
     assert f"REJECTED {path}" in out
     assert f"  {field}: " in out and reason in out, out
-    assert file_digest(empty_db) == before
+    assert data_digest(empty_db) == before
+    assert audit_rows(empty_db)[-1] == ("contract-add", "rejected")
 
 
 def test_an_id_with_a_trailing_newline_is_refused() -> None:
@@ -243,14 +244,14 @@ HEADER = "sopimus;mittari;kausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiaka
 def test_a_delivery_refuses_what_check_refuses(
     tmp_path: Path, db: Path, cli: Cli, body: str, column: str, text: str, reason: str
 ) -> None:
-    before = file_digest(db)
+    before = data_digest(db)
     path = write(tmp_path / "huono.csv", HEADER + body)
     status, out = cli("load", path)
     assert status == 2, out
     line = next(ln for ln in out.splitlines() if ln.strip().startswith(f"2  {column} "))
     assert text in line and reason in line, out
     assert "Traceback" not in out
-    assert file_digest(db) == before
+    assert data_digest(db) == before
 
 
 def test_a_delivery_with_a_negative_nps_loads_and_settles(

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from etl import settle, store
 from etl.access import cli_actor
 from sample_data.build_demo import build
-from tests.conftest import REPO, SHARED, file_digest, run_cli
+from tests.conftest import REPO, SHARED, data_digest, run_cli
 
 SAMPLE = REPO / "sample_data"
 AALTO = SAMPLE / "deliveries" / "hoiva-aalto"
@@ -98,10 +98,10 @@ def test_settle_takes_several_contracts_at_once_and_names_an_unknown_one(aalto: 
     changed = [(o.contract, o.period, o.action, o.version, o.net)
                for o in report.outcomes if o.action != "unchanged"]  # fmt: skip
     assert changed == [("KH-2024-001", "2025-Q1", "new-draft", 2, Decimal("6559.49"))]
-    before = file_digest(aalto)
+    before = data_digest(aalto)
     with pytest.raises(settle.SettleError, match="unknown contract 'KH-9999'"):
         settle.settle(aalto, cli_actor("Testi"), contracts=["KH-2024-001", "KH-9999"])
-    assert file_digest(aalto) == before
+    assert data_digest(aalto) == before
 
 
 def test_an_approved_settlement_never_changes_and_a_correction_shows_the_difference(

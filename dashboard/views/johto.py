@@ -5,8 +5,9 @@ Cells resting on fewer than 5 indicator-periods show "<5"."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
+from dashboard import auth, charts, data, i18n, ui
 
+auth.page("view-leadership")
 lang = ui.lang()
 ref = ui.ref()
 st.title(ui.t("leadership.title"))

@@ -8,20 +8,24 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
-from etl import personal_data, settle, store
+from dashboard import auth, charts, data, i18n, ui
+from etl import access, approval, personal_data, settle, store
 
+actor = auth.page("view-settlements")
 lang = ui.lang()
 ref = ui.ref()
 st.title(ui.t("payments.title"))
 ui.flash()
 
-contracts = data.contracts(ref)
+contracts = auth.visible(actor, data.contracts(ref), "view-settlements")
 ids = contracts["contract_id"].to_list()
+auth.refuse_if_not_visible(actor, st.query_params.get("contract"), ids)
+# a supplier sees only approved settlements; finance sees every state
+approved_only = not access.can(actor, "prepare")
 if not ids:
     st.info(ui.t("no_data"))
     st.stop()
-corrections = data.open_corrections(ref)
+corrections = data.open_corrections(ref).filter(pl.col("contract_id").is_in(ids))
 ui.from_query("contract", "pay_contract", ids)
 if st.session_state.get("pay_contract") not in ids:
     st.session_state["pay_contract"] = corrections["contract_id"][0] if len(corrections) else ids[0]
@@ -31,6 +35,8 @@ contract_id = left.selectbox(
     ui.t("col.contract"), ids, format_func=lambda c: f"{c} · {suppliers[c]}", key="pay_contract"
 )
 periods = data.settlements(ref, contract_id)
+if approved_only:
+    periods = periods.filter(pl.col("status") == "approved")
 if periods.is_empty():
     st.info(ui.t("no_data"))
     st.stop()
@@ -52,6 +58,8 @@ def state_text(row: dict[str, Any]) -> str:
 
 
 versions = data.versions(ref, contract_id, period)
+if approved_only:
+    versions = versions.filter(pl.col("status") == "approved")
 latest = versions.row(0, named=True)
 stale = {(c, p): why for c, p, _, why in data.stale(ref)}
 if (contract_id, period) in stale:
@@ -93,25 +101,41 @@ metrics[1].metric(ui.t("col.sanction"), i18n.euros(version["sanction_total"], la
 metrics[2].metric(ui.t("col.net"), i18n.euros(version["net"], lang))
 metrics[3].metric(ui.t("contract.period_value"), i18n.euros(version["period_value"], lang))
 
-# --- approval ---
+# --- four-eyes approval: prepared by one finance user, approved by another ---
 if version["status"] == "approved":
     st.success(state_text(version))
-elif version["version"] == latest["version"]:
-    approver = st.text_input(ui.t("payments.approver"), key="approver")
-    if st.button(ui.t("payments.approve"), key="approve", type="primary"):
-        if not approver.strip():
-            st.warning(ui.t("payments.need_approver"))
-        elif personal_data.hetu_in(approver):
-            st.error(ui.t("payments.approver_hetu"))
+elif version["version"] == latest["version"] and access.can(actor, "prepare"):
+    where = (data.db_path(), actor, contract_id, period)
+    step = None
+    if version["status"] == "prepared":
+        st.info(ui.t("payments.prepared_by", who=version["prepared_by"]))
+        comment = st.text_input(ui.t("payments.comment"), key="approval_comment")
+        reason = st.text_input(ui.t("payments.reject_reason"), key="reject_reason")
+        approve_column, reject_column = st.columns(2)
+        if approve_column.button(ui.t("payments.approve"), key="approve", type="primary"):
+            four_eyes = access.installation_four_eyes()
+            step = lambda: approval.approve(*where, comment or None, four_eyes=four_eyes)  # noqa: E731
+            done = "payments.approved_now"
+        if reject_column.button(ui.t("payments.reject"), key="reject"):
+            step = lambda: approval.reject(*where, reason)  # noqa: E731
+            done = "payments.rejected_now"
+    else:
+        if version["rejection_reason"]:
+            st.warning(ui.t("payments.rejected", reason=version["rejection_reason"]))
+        if st.button(ui.t("payments.prepare"), key="prepare", type="primary"):
+            step = lambda: approval.prepare(*where)  # noqa: E731
+            done = "payments.prepared_now"
+    if step is not None:
+        try:
+            step()
+        except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
+            st.error(str(error))
+        except store.StoreError as error:
+            st.error(str(error))
         else:
-            try:
-                settle.approve(data.db_path(), contract_id, period, approver.strip())
-            except (settle.SettleError, store.StoreError) as error:
-                st.error(str(error))
-            else:
-                st.cache_data.clear()
-                st.session_state["flash"] = ui.t("payments.approved_now")
-                st.rerun()
+            st.cache_data.clear()
+            st.session_state["flash"] = ui.t(done)
+            st.rerun()
 
 # --- why this euro ---
 st.subheader(ui.t("payments.breakdown"))

@@ -4,14 +4,15 @@ and data completeness (missing and late months)."""
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n, ui
+from dashboard import auth, data, i18n, ui
 
+actor = auth.page("view-contracts")
 lang = ui.lang()
 ref = ui.ref()
 st.title(ui.t("contracts.title"))
 st.caption(ui.t("contracts.intro"))
 
-contracts = data.contracts(ref)
+contracts = auth.visible(actor, data.contracts(ref), "view-contracts")
 indicators = data.indicators(ref)
 
 columns = st.columns(4)

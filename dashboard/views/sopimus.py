@@ -4,13 +4,15 @@ status history, comparison with the same service's other contracts, the deliveri
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
+from dashboard import auth, charts, data, i18n, ui
 
+actor = auth.page("view-contracts")
 lang = ui.lang()
 ref = ui.ref()
-contracts = data.contracts(ref)
+contracts = auth.visible(actor, data.contracts(ref), "view-contracts")
 ids = contracts["contract_id"].to_list()
 st.title(ui.t("contract.title"))
+auth.refuse_if_not_visible(actor, st.query_params.get("contract"), ids)
 if not ids:
     st.info(ui.t("no_data"))
     st.stop()

@@ -6,26 +6,30 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n, ui
-from etl import personal_data, settle
+from dashboard import auth, data, i18n, ui
+from etl import access, settle
 from etl.load import load_upload
 
+actor = auth.page("view-deliveries")
 lang = ui.lang()
 st.title(ui.t("deliveries.title"))
 ui.flash()
 
-st.subheader(ui.t("deliveries.upload"))
-with st.form("upload", clear_on_submit=True):
-    files = st.file_uploader(
-        ui.t("deliveries.upload"), type=["csv", "xlsx", "parquet"], accept_multiple_files=True,
-        key="uploads",
-    )  # fmt: skip
-    loaded_by = st.text_input(ui.t("deliveries.by"), key="loaded_by")
-    submitted = st.form_submit_button(ui.t("deliveries.load"), type="primary")
+ref = ui.ref()
+visible = auth.visible(actor, data.contracts(ref), "view-deliveries")["contract_id"].to_list()
 
-if submitted and files and personal_data.hetu_in(loaded_by):
-    st.error(ui.t("deliveries.by_hetu"))
-elif submitted and files:
+files = []
+submitted = False
+if access.can(actor, "upload"):
+    st.subheader(ui.t("deliveries.upload"))
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader(
+            ui.t("deliveries.upload"), type=["csv", "xlsx", "parquet"],
+            accept_multiple_files=True, key="uploads",
+        )  # fmt: skip
+        submitted = st.form_submit_button(ui.t("deliveries.load"), type="primary")
+
+if submitted and files and access.can(actor, "upload"):
     db = data.db_path()
     results = []
     bar = st.progress(0.0)
@@ -40,10 +44,8 @@ elif submitted and files:
             )
 
         # the bytes go to a file of our naming beside the database; the browser's name is
-        # only recorded
-        results.append(
-            load_upload(db, upload.name, upload.getvalue(), loaded_by.strip() or None, rows_read)
-        )
+        # only recorded; the loader checks the actor may upload for every contract in it
+        results.append(load_upload(db, upload.name, upload.getvalue(), actor, rows_read))
     summary = []
     for result in results:
         problems = [(p.row, p.column, p.text, p.reason) for p in result.problems]
@@ -61,7 +63,7 @@ elif submitted and files:
     if touched:
         # one write for all of them: each write copies the database file
         bar.progress(1.0, text=ui.t("deliveries.settling", count=len(touched)))
-        report = settle.settle(db, contracts=touched, by=loaded_by.strip() or None)
+        report = settle.settle(db, actor, contracts=touched, after_upload=True)
         summary.append({"settled": sum(1 for o in report.outcomes if o.action != "unchanged")})
     bar.empty()
     st.session_state["upload_results"] = summary
@@ -96,10 +98,16 @@ for item in st.session_state.get("upload_results", []):
 
 ref = ui.ref()
 for contract, period, version, why in data.stale(ref):
+    if contract not in visible:
+        continue
     st.warning(ui.t("deliveries.stale", contract=contract, period=period, version=version, why=why))
 
 st.subheader(ui.t("deliveries.history"))
 history = data.delivery_history(ref)
+if not actor.all_roles:  # only deliveries all of whose contracts the actor may see
+    history = history.filter(
+        pl.col("contracts").str.split(", ").list.eval(pl.element().is_in(visible)).list.all()
+    )
 if len(history):
     newest = history.row(0, named=True)
     st.caption(
