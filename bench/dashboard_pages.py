@@ -2,7 +2,7 @@
 cache) and the time to the first chart in Chromium (Playwright).
 
     uv run python bench/load.py        # builds bench/out/bench.duckdb (10M rows)
-    uv run python bench/dashboard.py [--db bench/out/bench.duckdb] [--no-browser]
+    uv run python bench/dashboard_pages.py [--db bench/out/bench.duckdb] [--no-browser]
 
 The pages show settlements, so the benchmark works on a settled and ranked copy of the store,
 bench/out/dashboard-bench.duckdb, made once with the real `vaikuttavuus settle` and `rank`
