@@ -1,5 +1,6 @@
 """Settlement exports: RFC 4180 CSV (dot decimals), CSV for Finnish Excel (`;`, decimal comma,
 UTF-8 with BOM) and an .xlsx workbook for finance (summary, lines and adjustments sheets).
+Every text cell goes through `etl.safe_cells`: none opens as a formula.
 
 One row per indicator line and one `TOTAL` row per contract x period carrying the bonus and
 sanction after gates and caps, and the net. Money has two decimals; values and fractions are
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from etl.safe_cells import safe_cell, xlsx_cell
 
 COLUMNS = (
     "contract", "supplier", "period", "version", "settlement_status", "indicator", "status",
@@ -97,13 +100,15 @@ def csv_text(rows: Sequence[dict[str, Any]], *, finnish: bool) -> str:
     """RFC 4180 CSV (`,`, dot decimals, CRLF), or for Finnish Excel (`;`, decimal comma)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if finnish else ",", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([safe_cell(c) for c in COLUMNS])
     for row in rows:
         writer.writerow(
             [
-                _number_text(row.get(c), finnish)
-                if c in MONEY_COLUMNS | NUMBER_COLUMNS
-                else ("" if row.get(c) is None else row.get(c))
+                safe_cell(
+                    _number_text(row.get(c), finnish)
+                    if c in MONEY_COLUMNS | NUMBER_COLUMNS
+                    else ("" if row.get(c) is None else row.get(c))
+                )
                 for c in COLUMNS
             ]
         )
@@ -139,7 +144,7 @@ def write_xlsx(path: Path, con: duckdb.DuckDBPyConnection, rows: Sequence[dict[s
 
 
 def _sheet(sheet: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]], font: Any) -> None:
-    sheet.append(list(columns))
+    sheet.append([xlsx_cell(c) for c in columns])
     for cell in sheet[1]:
         cell.font = font(bold=True)
     for row in rows:
@@ -148,7 +153,7 @@ def _sheet(sheet: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]], f
             value = row.get(column)
             if column in NUMBER_COLUMNS and value is not None:
                 value = Decimal(str(value)).quantize(SIX, rounding=ROUND_HALF_UP).normalize()
-            values.append(value)
+            values.append(xlsx_cell(value))
         sheet.append(values)
         for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
             if column in MONEY_COLUMNS or column == "amount":
