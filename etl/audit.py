@@ -257,52 +257,172 @@ def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every break in the chain, in plain words; an empty list when the trail is whole."""
+@dataclass(frozen=True)
+class Break:
+    """Where the chain is broken: `missing` (event `event_id` is not there; `following` is
+    the next one that is), `relinked` (the row before this one was changed or removed) or
+    `changed` (this row was changed after it was written)."""
+
+    event_id: int
+    kind: Literal["missing", "relinked", "changed"]
+    following: int | None = None
+
+    def words(self) -> str:
+        if self.kind == "missing":
+            return f"event {self.event_id} is missing (the next is {self.following})"
+        if self.kind == "relinked":
+            return f"event {self.event_id}: the row before it was changed or removed"
+        return f"event {self.event_id}: the row was changed after it was written"
+
+
+def breaks(con: duckdb.DuckDBPyConnection) -> list[Break]:
+    """Every break in the chain, oldest first; an empty list when the trail is whole."""
     rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_event ORDER BY event_id").fetchall()
-    problems: list[str] = []
+    found: list[Break] = []
     previous, expected_id = GENESIS, 1
     for values in rows:
         row = dict(zip(COLUMNS, values, strict=True))
         if row["event_id"] != expected_id:
-            problems.append(f"event {expected_id} is missing (the next is {row['event_id']})")
+            found.append(Break(expected_id, "missing", int(row["event_id"])))
         if row["previous_hash"] != previous:
-            problems.append(f"event {row['event_id']}: the row before it was changed or removed")
+            found.append(Break(int(row["event_id"]), "relinked"))
         if row["row_hash"] != row_hash(row):
-            problems.append(f"event {row['event_id']}: the row was changed after it was written")
+            found.append(Break(int(row["event_id"]), "changed"))
         previous, expected_id = row["row_hash"], int(row["event_id"]) + 1
-    return problems
+    return found
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every break in the chain, in plain words; an empty list when the trail is whole."""
+    return [found.words() for found in breaks(con)]
+
+
+# --- reading the trail -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which events to show. `since` and `until` are days (inclusive, UTC); `user` is part of
+    a name, e-mail or id, in any case; `contract` and `period` also match the events that
+    name them in their detail (a settle's versions, a load's contracts, a rank's order);
+    `deliveries` adds the loads of these deliveries to what the other filters select."""
+
+    since: date | None = None
+    until: date | None = None
+    user: str | None = None
+    contract: str | None = None
+    period: str | None = None
+    action: str | None = None
+    deliveries: tuple[int, ...] = ()
+
+    def named(self) -> dict[str, Any]:
+        """The filters given, by name (for an export's detail)."""
+        given = {
+            "since": self.since, "until": self.until, "user": self.user,
+            "contract": self.contract, "period": self.period, "action": self.action,
+            "deliveries": list(self.deliveries) or None,
+        }  # fmt: skip
+        return {k: _plain(v) for k, v in given.items() if v is not None}
+
+
+_PENDING_TYPES = {
+    "occurred_at": "TIMESTAMP", "settlement_id": "INTEGER", "version": "INTEGER",
+    "delivery_id": "INTEGER",
+}  # fmt: skip
+_PENDING_STRUCTURE = json.dumps(
+    [{c: _PENDING_TYPES.get(c, "VARCHAR") for c in COLUMNS
+      if c not in ("event_id", "previous_hash", "row_hash")}]
+)  # fmt: skip
+_SHOWN = (
+    "event_id, occurred_at, actor_name, actor_email, actor_id, actor_roles, channel, "
+    "session_id, action, outcome, contract_id, period, settlement_id, version, delivery_id, "
+    "file_digest, detail"
+)
+
+
+def pending(con: duckdb.DuckDBPyConnection, db: Path) -> list[dict[str, Any]]:
+    """The journal's entries not yet moved into the trail, in the order they were written."""
+    entries = _pending(db)
+    if not entries:
+        return []
+    done = _absorbed(con)
+    return [e for e in entries if _entry_id(e) not in done]
 
 
 def events(
     con: duckdb.DuckDBPyConnection,
-    since: date | None = None,
-    until: date | None = None,
-    user: str | None = None,
-    contract: str | None = None,
-    action: str | None = None,
+    filters: Filters | None = None,
+    waiting: list[dict[str, Any]] | None = None,
 ) -> pl.DataFrame:
-    """The trail, newest first, filtered by date (inclusive), user (name, e-mail or id, part
-    of it, any case), contract and action."""
-    pattern = f"%{user.casefold()}%" if user else None
+    """The trail, newest first, with the journal's `waiting` entries (`pending`) first and
+    marked `pending` (they are numbered when moved into the table); filtered by `filters`."""
+    f = filters or Filters()
+    pattern = f"%{f.user.casefold()}%" if f.user else None
     frame: pl.DataFrame = con.sql(
-        """
-        SELECT event_id, occurred_at, actor_name, actor_email, actor_id, actor_roles, channel,
-               session_id, action, outcome, contract_id, period, settlement_id, version,
-               delivery_id, file_digest, detail
-        FROM audit_event
+        f"""
+        WITH waiting AS (
+            SELECT unnest(from_json(?::JSON, '{_PENDING_STRUCTURE}'), recursive := true)
+        ),
+        trail AS (
+            SELECT {_SHOWN}, row_hash, false AS pending FROM audit_event
+            UNION ALL BY NAME
+            SELECT *, NULL::BIGINT AS event_id, NULL::VARCHAR AS row_hash, true AS pending
+            FROM waiting
+        ),
+        named AS (
+            SELECT *,
+                   coalesce(json_extract_string(detail, '$.versions[*]'), []) AS versions,
+                   coalesce(json_extract_string(detail, '$.contracts[*]'), [])
+                       || coalesce(json_extract_string(detail, '$.order[*]'), []) AS contracts
+            FROM trail
+        )
+        SELECT {_SHOWN}, row_hash, pending
+        FROM named
         WHERE (?::DATE IS NULL OR occurred_at >= ?::DATE)
           AND (?::DATE IS NULL OR occurred_at < ?::DATE + INTERVAL 1 DAY)
           AND (?::VARCHAR IS NULL OR lower(actor_name) LIKE ? OR lower(actor_id) LIKE ?
                OR lower(coalesce(actor_email, '')) LIKE ?)
-          AND (?::VARCHAR IS NULL OR contract_id = ?)
           AND (?::VARCHAR IS NULL OR action = ?)
-        ORDER BY event_id DESC
+          AND (
+              ((?::VARCHAR IS NULL OR contract_id = ? OR list_contains(contracts, ?))
+               AND (?::VARCHAR IS NULL OR period = ?))
+              OR ((?::VARCHAR IS NOT NULL OR ?::VARCHAR IS NOT NULL) AND len(list_filter(
+                  versions, lambda v: (?::VARCHAR IS NULL OR split_part(v, ' ', 1) = ?)
+                                  AND (?::VARCHAR IS NULL OR split_part(v, ' ', 2) = ?))) > 0)
+              OR (action = 'load' AND list_contains(?::INTEGER[], delivery_id))
+          )
+        ORDER BY pending DESC, event_id DESC, occurred_at DESC
         """,
-        params=[since, since, until, until, pattern, pattern, pattern, pattern,
-                contract, contract, action, action],
+        params=[
+            json.dumps(waiting or [], ensure_ascii=False),
+            f.since, f.since, f.until, f.until, pattern, pattern, pattern, pattern,
+            f.action, f.action,
+            f.contract, f.contract, f.contract, f.period, f.period,
+            f.contract, f.period, f.contract, f.contract, f.period, f.period,
+            list(f.deliveries),
+        ],
     ).pl()  # fmt: skip
     return frame
+
+
+def detail_text(detail: str | None, limit: int | None = None) -> str:
+    """An event's detail as `key: value; key: value` (lists joined by commas, the journal's
+    own entry id left out), cut at `limit` characters with an ellipsis."""
+    if not detail:
+        return ""
+    try:
+        values = json.loads(detail)
+    except json.JSONDecodeError:
+        values = None
+    if not isinstance(values, dict):
+        text = detail
+    else:
+        text = "; ".join(
+            f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in values.items()
+            if key != JOURNAL_KEY
+        )
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _plain(value: object) -> object:

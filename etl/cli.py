@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+import duckdb
+
 from contracts.checks import CaseResult, format_case_result, run_case_file
 from contracts.terms import (
     Problem,
@@ -19,7 +21,7 @@ from contracts.terms import (
     parse_toml_text,
     terms_digest,
 )
-from etl import access, approval, audit, export, personal_data, rank, settle, store
+from etl import access, approval, audit, audit_export, export, personal_data, rank, settle, store
 from etl.access import cli_actor
 from etl.load import LoadResult, load_file
 from etl.report import decimal_text, euros, format_table, thousands
@@ -129,14 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
     audit_parser = commands.add_parser(
         "audit", parents=[common], help="the audit trail: who did what, when, from where"
     )
-    audit_parser.add_argument("--since", type=date.fromisoformat, help="from this day (ISO)")
-    audit_parser.add_argument("--until", type=date.fromisoformat, help="to this day (ISO)")
-    audit_parser.add_argument("--user", help="name, e-mail or id (part of it)")
-    audit_parser.add_argument("--contract")
-    audit_parser.add_argument("--action")
+    audit_parser.add_argument(
+        "--since", metavar="DATE", help="from this day, UTC (2026-12-01 or 1.12.2026)"
+    )
+    audit_parser.add_argument("--until", metavar="DATE", help="to this day, inclusive")
+    audit_parser.add_argument("--user", help="name, e-mail or id (part of it, any case)")
+    audit_parser.add_argument(
+        "--contract", help="this contract's events (also the settles and loads naming it)"
+    )
+    audit_parser.add_argument("--period", help="this period's events (2025-Q1, 2025-03, ...)")
+    audit_parser.add_argument("--action", help="load, settle, prepare, approve, export, ...")
     audit_parser.add_argument(
         "--verify", action="store_true", help="check that no row was changed or removed"
     )
+    audit_parser.add_argument(
+        "--out", type=Path, metavar="FILE",
+        help="also write the events shown to FILE.xlsx or FILE.csv (for Finnish Excel)",
+    )  # fmt: skip
+    audit_parser.add_argument("--by", help="who exports (with --out; recorded in the trail)")
     audit_parser.set_defaults(run=cmd_audit)
 
     settlements_parser = commands.add_parser(
@@ -497,32 +509,93 @@ def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, words: str) 
 
 
 def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    """The trail newest first, with the journal's pending entries; --verify checks the chain;
+    --out writes what is shown to a file, and that export is itself recorded."""
+    try:
+        since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    if since is not None and until is not None and since > until:
+        print(f"error: --since {since:%-d.%-m.%Y} is after --until {until:%-d.%-m.%Y}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_REJECTED
+    kind = None if args.out is None else audit_export.kind_of(args.out.name)
+    if args.out is not None and kind is None:
+        print(f"error: --out {args.out}: name the file .xlsx or .csv", file=sys.stderr)
+        return EXIT_REJECTED
+    filters = audit.Filters(since, until, args.user or None, args.contract or None,
+                            args.period or None, args.action or None)  # fmt: skip
     with store.reading(db) as con:
+        waiting = audit.pending(con, db)
         if args.verify:
-            problems = audit.verify(con)
-            count = store.fetch_one(con, "SELECT count(*) FROM audit_event")
-            for problem in problems:
-                print(f"BROKEN {problem}", file=out)
-            total = count[0] if count else 0
-            print(
-                f"{total} event(s); {'chain intact' if not problems else 'chain BROKEN'}", file=out
-            )
-            return EXIT_OK if not problems else EXIT_REJECTED
-        frame = audit.events(con, args.since, args.until, args.user, args.contract, args.action)
+            return _verify_trail(con, len(waiting), out)
+        frame = audit.events(con, filters, waiting)
     rows = [
         (
-            r["event_id"], f"{r['occurred_at']:%-d.%-m.%Y %H.%M.%S} UTC", r["actor_name"],
-            r["actor_roles"], r["channel"], r["action"], r["outcome"],
-            " ".join(str(r[k]) for k in ("contract_id", "period") if r[k]),
+            audit_export.PENDING if r["pending"] else r["event_id"],
+            audit_export.when(r["occurred_at"]), r["actor_name"], r["actor_roles"],
+            r["channel"], r["action"], r["outcome"], r["contract_id"] or "", r["period"] or "",
             "" if r["version"] is None else f"v{r['version']}",
-            r["detail"] or "",
+            "" if r["delivery_id"] is None else r["delivery_id"],
+            (r["file_digest"] or "")[:12], audit.detail_text(r["detail"], DETAIL_CHARS),
         )
         for r in frame.iter_rows(named=True)
     ]  # fmt: skip
-    header = ("#", "when", "who", "roles", "from", "action", "outcome", "what", "ver", "detail")
+    header = ("#", "aika (UTC)", "käyttäjä", "roolit", "kanava", "toiminto", "tulos", "sopimus",
+              "kausi", "versio", "toimitus", "tiiviste", "lisätiedot")  # fmt: skip
     print(format_table(header, rows), file=out)
-    print(f"{len(rows)} event(s)", file=out)
+    waiting_shown = int(frame["pending"].sum())
+    note = (
+        f", {waiting_shown} pending in the journal (not yet in the table)" if waiting_shown else ""
+    )
+    print(f"{len(rows)} event(s){note}", file=out)
+    if args.out is None or kind is None:
+        return EXIT_OK
+    try:
+        args.out.write_bytes(audit_export.file_bytes(frame, kind))
+    except OSError as error:
+        print(f"error: --out {args.out}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_ERROR
+    audit_export.record(db, cli_actor(args.by), filters, str(args.out), kind, len(frame))
+    print(f"wrote {len(frame)} event(s) to {args.out}; the export is recorded in the trail",
+          file=out)  # fmt: skip
     return EXIT_OK
+
+
+DETAIL_CHARS = 120
+"""The detail column of `vaikuttavuus audit` is cut here (the export holds all of it)."""
+
+
+def _verify_trail(con: duckdb.DuckDBPyConnection, waiting: int, out: TextIO) -> int:
+    problems = audit.verify(con)
+    count = store.fetch_one(con, "SELECT count(*) FROM audit_event")
+    for problem in problems:
+        print(f"BROKEN {problem}", file=out)
+    total = count[0] if count else 0
+    print(f"{total} event(s); {'chain intact' if not problems else 'chain BROKEN'}", file=out)
+    if waiting:
+        print(f"{waiting} pending in the journal (not yet in the chain; the next write moves "
+              "them in)", file=out)  # fmt: skip
+    return EXIT_OK if not problems else EXIT_REJECTED
+
+
+def parse_day(text: str | None, flag: str) -> date | None:
+    """A day written 2026-12-01 or 1.12.2026; ValueError saying how to write it otherwise."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if "." in text:
+            day, month, year = (int(part) for part in text.split("."))
+            if len(text.split(".")[2]) != 4:
+                raise ValueError(text)
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{flag} {text!r} is not a date: write it 2026-12-01 or 1.12.2026"
+        ) from None
 
 
 def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
