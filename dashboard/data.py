@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from contracts.terms import load_contract_text
-from etl import export, settle, store
+from etl import audit, export, settle, store
 
 LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
@@ -551,3 +551,72 @@ def delivery_history(ref: DbRef) -> pl.DataFrame:
         ORDER BY d.delivery_id DESC
         """,
     )
+
+
+# --- the audit trail -------------------------------------------------------------------------
+
+
+def journal_state() -> tuple[int, int] | None:
+    """The audit journal's (mtime_ns, size), None without one: a cache key of the trail next
+    to the database's, since pending events wait in the journal beside the file."""
+    try:
+        facts = audit.journal_path(db_path()).stat()
+    except FileNotFoundError:
+        return None
+    return facts.st_mtime_ns, facts.st_size
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def audit_trail(
+    ref: DbRef, journal: tuple[int, int] | None, filters: audit.Filters
+) -> pl.DataFrame:
+    """The trail as `etl.audit.events` selects it, newest first, with the journal's pending
+    entries first (`journal` is `journal_state()`, only a cache key)."""
+    with _reading(ref) as cur:
+        return audit.events(cur, filters, audit.pending(cur, Path(ref.path)))
+
+
+SETTLEMENT_ACTIONS = ("settle", "prepare", "approve", "reject", "export", "load")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def settlement_trail(
+    ref: DbRef,
+    journal: tuple[int, int] | None,
+    contract_id: str,
+    period: str,
+    deliveries: tuple[int, ...],
+) -> pl.DataFrame:
+    """The events of one contract x period (settle, prepare, approve, reject, export) and the
+    loads of the deliveries its settlement used, newest first."""
+    filters = audit.Filters(contract=contract_id, period=period, deliveries=deliveries)
+    with _reading(ref) as cur:
+        events = audit.events(cur, filters, audit.pending(cur, Path(ref.path)))
+    return events.filter(pl.col("action").is_in(SETTLEMENT_ACTIONS))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def audit_chain(ref: DbRef) -> tuple[int, list[audit.Break]]:
+    """(events in the table, every break in their hash chain)."""
+    with _reading(ref) as cur:
+        count = store.fetch_one(cur, "SELECT count(*) FROM audit_event")
+        return (int(count[0]) if count else 0), audit.breaks(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def audit_choices(ref: DbRef) -> tuple[pl.DataFrame, list[str]]:
+    """What the trail's filters offer: (contract_id, period) pairs of the stored contracts,
+    their settlements and the trail (period null for a contract alone), and the actions the
+    trail holds."""
+    pairs = _frame(
+        ref,
+        """
+        SELECT DISTINCT contract_id, period FROM (
+            SELECT contract_id, period FROM audit_event WHERE contract_id IS NOT NULL
+            UNION ALL SELECT contract_id, NULL FROM contract_current
+            UNION ALL SELECT contract_id, period FROM settlement
+        ) ORDER BY contract_id, period
+        """,
+    )
+    actions = _frame(ref, "SELECT DISTINCT action FROM audit_event ORDER BY action")
+    return pairs, actions["action"].to_list()

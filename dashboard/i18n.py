@@ -461,6 +461,106 @@ _T: dict[str, tuple[str, str, str]] = {
         "Godkänd avräkning {contract} {period} v{version}: indata har ändrats ({why}).",
         "Approved settlement {contract} {period} v{version}: inputs changed ({why}).",
     ),
+    # audit log (Tapahtumaloki) and a settlement's events
+    "audit.since": ("Alkaen", "Från och med", "From"),
+    "audit.until": ("Asti", "Till och med", "Until"),
+    "audit.user": (
+        "Käyttäjä (nimi, sähköposti tai tunniste)",
+        "Användare (namn, e-post eller id)",
+        "User (name, e-mail or id)",
+    ),
+    "audit.all": ("kaikki", "alla", "all"),
+    "audit.col.event": ("Tapahtuma", "Händelse", "Event"),
+    "audit.col.time": ("Aika (UTC)", "Tid (UTC)", "Time (UTC)"),
+    "audit.col.user": ("Käyttäjä", "Användare", "User"),
+    "audit.col.roles": ("Roolit", "Roller", "Roles"),
+    "audit.col.channel": ("Kanava", "Kanal", "Channel"),
+    "audit.col.action": ("Toiminto", "Åtgärd", "Action"),
+    "audit.col.outcome": ("Tulos", "Utfall", "Outcome"),
+    "audit.col.digest": ("Tiedoston tiiviste", "Filens hashvärde", "File digest"),
+    "audit.col.detail": ("Lisätiedot", "Detaljer", "Detail"),
+    "audit.pending": ("⏳ odottaa", "⏳ väntar", "⏳ pending"),
+    "audit.pending_note": (
+        "{count} tapahtumaa odottaa lokin jonossa: ne siirtyvät tauluun ja tarkistusketjuun "
+        "seuraavan tallennuksen yhteydessä.",
+        "{count} händelser väntar i loggens kö: de flyttas in i tabellen och kontrollkedjan "
+        "vid nästa sparning.",
+        "{count} event(s) wait in the log's journal: the next write moves them into the table "
+        "and the hash chain.",
+    ),
+    "audit.chain_ok": (
+        "✔ Tarkistusketju eheä: {count} tapahtumaa, yhtään riviä ei ole muutettu eikä poistettu.",
+        "✔ Kontrollkedjan är hel: {count} händelser, ingen rad har ändrats eller tagits bort.",
+        "✔ Hash chain intact: {count} events, no row changed or removed.",
+    ),
+    "audit.chain_broken": (
+        "✖ Tarkistusketju katkennut {count} kohdasta: rivejä on muutettu, poistettu tai lisätty "
+        "ohjelman ulkopuolella.",
+        "✖ Kontrollkedjan är bruten på {count} ställen: rader har ändrats, tagits bort eller "
+        "lagts till utanför programmet.",
+        "✖ Hash chain broken in {count} place(s): rows were changed, removed or added outside "
+        "the product.",
+    ),
+    "audit.break.missing": (
+        "Tapahtuma {event} puuttuu (seuraava on {following}).",
+        "Händelse {event} saknas (nästa är {following}).",
+        "Event {event} is missing (the next is {following}).",
+    ),
+    "audit.break.relinked": (
+        "Tapahtuma {event}: sitä edeltävää riviä on muutettu tai se on poistettu.",
+        "Händelse {event}: raden före den har ändrats eller tagits bort.",
+        "Event {event}: the row before it was changed or removed.",
+    ),
+    "audit.break.changed": (
+        "Tapahtuma {event}: riviä on muutettu kirjaamisen jälkeen.",
+        "Händelse {event}: raden har ändrats efter att den skrevs.",
+        "Event {event}: the row was changed after it was written.",
+    ),
+    "audit.shown": (
+        "{count} tapahtumaa, uusin ensin.",
+        "{count} händelser, den senaste först.",
+        "{count} event(s), newest first.",
+    ),
+    "audit.bad_range": (
+        "Alkupäivä on loppupäivän jälkeen.",
+        "Startdatumet är efter slutdatumet.",
+        "The first day is after the last day.",
+    ),
+    "audit.download_xlsx": ("Lataa .xlsx", "Ladda ner .xlsx", "Download .xlsx"),
+    "audit.download_csv": (
+        "Lataa CSV (suomalainen Excel)",
+        "Ladda ner CSV (finsk Excel)",
+        "Download CSV (Finnish Excel)",
+    ),
+    "audit.download_note": (
+        "Jokainen lataus kirjataan tapahtumalokiin.",
+        "Varje nedladdning registreras i händelseloggen.",
+        "Every download is recorded in the audit log.",
+    ),
+    "audit.settlement_trail": (
+        "Tapahtumat: selvitys, hyväksyntä ja toimitukset",
+        "Händelser: avräkning, godkännande och leveranser",
+        "Events: settlement, approval and deliveries",
+    ),
+    "audit.open_log": ("Avaa tapahtumaloki", "Öppna händelseloggen", "Open the audit log"),
+    "audit.none": ("Ei tapahtumia.", "Inga händelser.", "No events."),
+    "audit.action.contract-add": ("sopimusehdot", "avtalsvillkor", "contract terms"),
+    "audit.action.load": ("toimituksen lataus", "laddning av leverans", "delivery load"),
+    "audit.action.settle": ("selvitys", "avräkning", "settle"),
+    "audit.action.prepare": ("valmistelu", "förberedelse", "prepare"),
+    "audit.action.approve": ("hyväksyntä", "godkännande", "approve"),
+    "audit.action.reject": ("palautus luonnokseksi", "återsänd som utkast", "reject"),
+    "audit.action.rank": ("etusijajärjestys", "prioritetsordning", "priority order"),
+    "audit.action.export": ("vienti", "export", "export"),
+    "audit.action.sign-in": ("kirjautuminen", "inloggning", "sign-in"),
+    "audit.action.open-page": ("sivun avaus", "öppning av sida", "page opened"),
+    "audit.action.open-contract": ("sopimuksen avaus", "öppning av avtal", "contract opened"),
+    "audit.outcome.done": ("tehty", "utförd", "done"),
+    "audit.outcome.unchanged": ("ei muutosta", "oförändrad", "unchanged"),
+    "audit.outcome.rejected": ("hylätty", "avvisad", "rejected"),
+    "audit.outcome.refused": ("estetty", "nekad", "refused"),
+    "audit.channel.browser": ("selain", "webbläsare", "browser"),
+    "audit.channel.cli": ("komentorivi", "kommandorad", "command line"),
 }
 
 THEMES = {

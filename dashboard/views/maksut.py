@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, charts, data, i18n, ui
+from dashboard import auth, charts, data, i18n, trail, ui
 from etl import access, approval, personal_data, settle, store
 
 actor = auth.page("view-settlements")
@@ -219,6 +219,16 @@ ui.show_table(
         pl.col("sha256"),
     )
 )  # fmt: skip
+may_audit = access.can(actor, "view-audit")
+with st.expander(ui.t("audit.settlement_trail")):
+    events = data.settlement_trail(
+        ref, data.journal_state(), contract_id, period, tuple(sources["delivery_id"])
+    )
+    if may_audit:
+        ui.show_table(trail.table(events, lang, trail.SETTLEMENT_COLUMNS))
+        st.link_button(ui.t("audit.open_log"), trail.log_url(contract_id, period))
+    else:
+        ui.show_table(trail.table(trail.without_audit(events), lang, trail.SEEN_WITHOUT_AUDIT))
 
 # --- downloads ---
 # the files are made when a button is pressed (in a thread of their own), not on every run
