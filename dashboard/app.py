@@ -53,7 +53,17 @@ if not allowed:
     st.info(ui.t("auth.no_pages"))
     st.stop()
 pages = [
-    st.Page(VIEWS / file, title=ui.t(key), url_path=path, icon=icon, default=index == 0)
-    for index, (file, key, path, icon, _) in enumerate(allowed)
+    st.Page(VIEWS / file, title=ui.t(key), url_path=path, icon=icon)
+    for file, key, path, icon, _ in allowed
 ]
-st.navigation(pages).run()
+
+
+def start() -> None:
+    """The root address opens the first page this user may see (each page keeps its own
+    address: a default page would answer only at the root)."""
+    st.switch_page(pages[0])
+
+
+st.navigation(
+    [st.Page(start, title="Vaikuttavuus", default=True, visibility="hidden"), *pages]
+).run()

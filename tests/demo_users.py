@@ -19,12 +19,5 @@ def signed_in(user: str, **extra: object) -> dict[str, Any]:
     return {"is_logged_in": True, "iss": ISSUER, **USERS[user], **extra}
 
 
-EVERY_ROLE = signed_in(
-    "demo-sopimus",
-    sub="demo-kaikki",
-    name="Kaisa Kaikki",
-    email="kaisa.kaikki@demo.invalid",
-    groups=["vaikuttavuus-sopimukset", "vaikuttavuus-talous", "vaikuttavuus-johto",
-            "vaikuttavuus-admin"],
-)  # fmt: skip
-"""A test user holding every role but supplier (for the app's own tests)."""
+EVERY_ROLE = signed_in("demo-kaikki")
+"""The demo user holding every role but supplier."""

@@ -1,5 +1,7 @@
-"""Browser tests: a real `vaikuttavuus serve` on a copy of the demo database, driven by
-Playwright through the system's Chromium (never a downloaded browser)."""
+"""Browser tests: a real `vaikuttavuus serve` on a copy of the demo database, with a real
+OpenID sign-in through the local test provider (`oidc-provider-mock`, the one `make demo`
+starts, with the demo users), driven by Playwright through the system's Chromium (never a
+downloaded browser)."""
 
 import contextlib
 import os
@@ -11,9 +13,12 @@ import time
 import urllib.request
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sample_data.serve_demo import provider_command, secrets_text
+from tests.demo_users import ROLES_FILE
 from tests.e2e.demo_db import copy_db, demo_template
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,13 +45,15 @@ def free_port() -> int:
         return port
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+def wait_healthy(
+    url: str, process: subprocess.Popen[bytes], seconds: float, path: str = "/_stcore/health"
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the dashboard exited with status {process.returncode}")
+            raise RuntimeError(f"{url} exited with status {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+            with urllib.request.urlopen(f"{url}{path}", timeout=2) as answer:
                 if answer.status == 200:
                     return
         except OSError:
@@ -54,17 +61,25 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float) -> 
     raise RuntimeError(f"the dashboard did not answer at {url} within {seconds} s")
 
 
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`vaikuttavuus --db DB serve --port PORT` in its own process group; (process, url)."""
+def start_server(
+    db: Path, log: Path, secrets: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`vaikuttavuus --db DB serve --port PORT` in its own process group; (process, url).
+    With `secrets` (an [auth] section) users sign in; without, the server runs --no-auth."""
     port = free_port()
-    command = [sys.executable, "-m", "etl.cli", "--db", str(db), "serve", "--port", str(port),
-               "--address", "127.0.0.1"]  # fmt: skip
+    command = [sys.executable, "-m", "etl.cli", "--db", str(db), "serve", "--port", str(port)]
+    if secrets is None:
+        command += ["--no-auth", "--address", "127.0.0.1"]
+        url = f"http://127.0.0.1:{port}"
+    else:
+        # the redirect URI names localhost: the browser must use the same host for its cookie
+        command += ["--address", "localhost", "--secrets", str(secrets), "--roles", str(ROLES_FILE)]
+        url = f"http://localhost:{port}"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             cwd=Path(__file__).resolve().parents[2],
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process, STARTUP_SECONDS)
     except BaseException:
@@ -102,9 +117,36 @@ def e2e_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="session")
-def server(e2e_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def identity_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The local OpenID provider with every demo user; yields its port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("oidc-log") / "provider.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            provider_command(port), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        wait_healthy(f"http://localhost:{port}", process, STARTUP_SECONDS,
+                     path="/.well-known/openid-configuration")  # fmt: skip
+        yield port
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def secrets_file(identity_provider: int, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Streamlit's secrets with the [auth] section for the local provider."""
+    path = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    path.write_text(secrets_text(identity_provider), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(
+    e2e_db: Path, secrets_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     log = tmp_path_factory.mktemp("e2e-log") / "serve.log"
-    process, url = start_server(e2e_db, log)
+    process, url = start_server(e2e_db, log, secrets_file)
     SERVER_LOGS.append(log)
     try:
         yield url
@@ -153,3 +195,13 @@ def page(browser: object) -> Iterator[object]:
         yield tab
     finally:
         context.close()
+
+
+def sign_in(page: Any, server: str, user: str) -> None:
+    """Sign in the real way: the app's sign-in button, the provider's page, the demo user's
+    button there, and back to the app signed in (its sidebar names the user)."""
+    page.goto(server, wait_until="domcontentloaded", timeout=ACTION_MS)
+    page.get_by_role("button", name="Kirjaudu sisään").click(timeout=ACTION_MS)
+    page.locator(f'button[name="sub"][value="{user}"]').click(timeout=ACTION_MS)
+    page.wait_for_url(f"{server}/**", timeout=ACTION_MS)
+    page.get_by_text("Kirjautunut:").first.wait_for(timeout=ACTION_MS)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from dashboard import i18n
-from tests.e2e.conftest import ACTION_MS
+from tests.e2e.conftest import ACTION_MS, sign_in
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -52,6 +52,7 @@ def no_exception(page: Any) -> None:
 def test_page_loads_without_exception(
     server: str, page: Any, path: str, title: str, has_chart: bool, tmp_path: Path
 ) -> None:
+    sign_in(page, server, "demo-kaikki")
     open_page(page, f"{server}/{path}", title)
     no_exception(page)
     if has_chart:
@@ -67,6 +68,7 @@ def test_page_loads_without_exception(
 
 
 def test_contract_from_query_string_draws_its_trend(server: str, page: Any) -> None:
+    sign_in(page, server, "demo-sopimus")
     open_page(page, f"{server}/sopimus?contract=TPA-2024-001", "Sopimus")
     page.locator(".js-plotly-plot").first.wait_for(timeout=LOAD_MS)
     assert page.get_by_text("Palvelukoti Kaski Oy").count() >= 1
@@ -74,6 +76,7 @@ def test_contract_from_query_string_draws_its_trend(server: str, page: Any) -> N
 
 
 def test_language_switch_to_swedish(server: str, page: Any) -> None:
+    sign_in(page, server, "demo-sopimus")
     open_page(page, server, "Sopimukset")
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="Svenska").click()
@@ -84,13 +87,13 @@ def test_language_switch_to_swedish(server: str, page: Any) -> None:
 
 
 def test_uploaded_file_appears_in_the_history(server: str, page: Any) -> None:
+    sign_in(page, server, "demo-sopimus")
     open_page(page, f"{server}/toimitukset", "Toimitukset")
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": UPLOAD_NAME, "mimeType": "text/csv", "buffer": UPLOAD_CSV.encode("utf-8")}]
     )
     chip = page.locator(f'[data-testid="stFileChipName"][title="{UPLOAD_NAME}"]')
     chip.first.wait_for(timeout=LOAD_MS)
-    page.get_by_label("Toimittaja / lataaja").fill("E2E Hoiva Aalto")
     page.get_by_role("button", name="Tarkista ja tallenna").click()
     page.get_by_text("riviä tallennettu").first.wait_for(timeout=LOAD_MS)
     wait_idle(page)
@@ -99,25 +102,47 @@ def test_uploaded_file_appears_in_the_history(server: str, page: Any) -> None:
     open_page(page, f"{server}/toimitukset", "Toimitukset")
     newest = page.get_by_text("Uusin toimitus:").first.inner_text()
     assert UPLOAD_NAME in newest
-    assert "E2E Hoiva Aalto" in newest
+    assert "Sanna Sopimusvastaava" in newest  # the signed-in identity, never typed text
 
 
-def test_approval_locks_the_settlement(server: str, page: Any) -> None:
-    open_page(page, f"{server}/maksut", "Maksut")
+def test_four_eyes_approval_by_two_finance_users_locks_the_settlement(
+    server: str, page: Any, browser: Any
+) -> None:
+    where = f"{server}/maksut?contract=KH-2024-001&period=2025-Q1"
+    sign_in(page, server, "demo-valmistelija")
+    open_page(page, where, "Maksut")
     page.get_by_text("Oikaisu v2 hyväksyttyyn versioon v1").first.wait_for(timeout=LOAD_MS)
-    approver = page.get_by_label("Hyväksyjä")
-    expect(approver).to_be_editable(timeout=LOAD_MS)
-    approver.fill("E2E Talous")
-    approver.press("Enter")
+    page.get_by_role("button", name="Valmistele (tarkistettu)").click()
+    page.get_by_text("Valmisteltu. Toinen talouden käyttäjä hyväksyy sen.").wait_for(
+        timeout=LOAD_MS
+    )
     wait_idle(page)
+    # the preparer cannot approve
     page.get_by_role("button", name="Hyväksy ja lukitse").click()
-    page.get_by_text("hyväksytty E2E Talous").first.wait_for(timeout=LOAD_MS)
-    wait_idle(page)
-    no_exception(page)
-    assert page.get_by_role("button", name="Hyväksy ja lukitse").count() == 0
+    page.get_by_text("the same person cannot prepare and approve").first.wait_for(timeout=LOAD_MS)
+    # another finance user, in a browser of their own, approves with a comment
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        approver = other.new_page()
+        approver.set_default_timeout(ACTION_MS)
+        sign_in(approver, server, "demo-hyvaksyja")
+        open_page(approver, where, "Maksut")
+        comment = approver.get_by_label("Kommentti (valinnainen)")
+        expect(comment).to_be_editable(timeout=LOAD_MS)
+        comment.fill("Tarkistettu liitettä vasten")
+        comment.press("Enter")
+        wait_idle(approver)
+        approver.get_by_role("button", name="Hyväksy ja lukitse").click()
+        approver.get_by_text("hyväksytty Heikki Hyväksyjä").first.wait_for(timeout=LOAD_MS)
+        wait_idle(approver)
+        no_exception(approver)
+        assert approver.get_by_role("button", name="Hyväksy ja lukitse").count() == 0
+    finally:
+        other.close()
 
 
 def test_downloaded_xlsx_matches_the_screen(server: str, page: Any, tmp_path: Path) -> None:
+    sign_in(page, server, "demo-hyvaksyja")
     open_page(page, f"{server}/maksut?contract=KH-2024-001&period=2025-Q1", "Maksut")
     # the metric labelled Netto, awaited until it holds the v2 net: while the script still
     # runs, the page can show a partial row of metrics, so a position is not enough

@@ -26,7 +26,7 @@ def test_pages_opened_at_once_right_after_a_restart_all_draw_without_import_erro
 ) -> None:
     db = copy_db(e2e_db, tmp_path / "db")
     log = tmp_path / "serve.log"
-    process, url = start_server(db, log)
+    process, url = start_server(db, log)  # --no-auth: the pages themselves, at once
     SERVER_LOGS.append(log)
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in AT_ONCE]
     try:
