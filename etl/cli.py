@@ -648,6 +648,8 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     given, and then listens on 127.0.0.1 only."""
     import os
 
+    from etl import limits
+
     if not db.exists():
         raise store.StoreError(f"{db}: no database here; run `make demo` or `vaikuttavuus init`")
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -660,6 +662,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
         "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true",
         "--client.showErrorDetails", "none",
+        "--server.maxUploadSize", str(limits.MAX_UPLOAD_BYTES // limits.MiB),
     ]  # fmt: skip
     problem = _auth_problem(args.secrets)
     if args.no_auth:

@@ -64,3 +64,10 @@ XLSX_TEXT_FLOOR_BYTES = 8 * MiB
 MAX_TEXT_BYTES = 512 * MiB
 """Text of all cells of a workbook or Parquet file together, as read: a short text referred to
 a million times is small on disk but not in memory (a CSV file's text is the file itself)."""
+
+MAX_UPLOAD_BYTES = 200 * MiB
+"""One file uploaded in the dashboard (`vaikuttavuus serve` passes it to Streamlit as
+--server.maxUploadSize, in MiB); a larger delivery is loaded with `vaikuttavuus load`."""
+
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".parquet")
+"""The only kinds of file the dashboard's upload accepts (the command line reads more)."""

@@ -21,7 +21,7 @@ import duckdb
 import pandera.errors
 import polars as pl
 
-from etl import access, audit, cells, store, temp_files
+from etl import access, audit, cells, limits, store, temp_files
 from etl.access import Actor
 from etl.personal_data import HIDDEN, PersonalData, hetu_in, looks_like_hetu, masked, refuse_hetu
 from etl.readers import (
@@ -50,7 +50,7 @@ TERMS_CHANGED = (
     "the contract terms changed while the file was being checked, again and again; "
     "load the file again"
 )
-UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet")
+UPLOAD_SUFFIXES = limits.UPLOAD_SUFFIXES
 HEADER_HETU = (
     "a header that looks like a henkilötunnus (personal identity code): files with personal "
     "identity codes are refused"
@@ -119,17 +119,37 @@ def load_upload(
 ) -> LoadResult:
     """Load a file uploaded in the dashboard exactly as `load_file` loads one. Its bytes are
     written under a name of ours in the load's temporary folder: the name the browser sent is
-    never a path, only the delivery's recorded name (its last part)."""
+    never a path, only the delivery's recorded name (its last part). Only .csv, .xlsx and
+    .parquet files up to `limits.MAX_UPLOAD_BYTES` are taken; any other is rejected unread."""
     _require_database(db)
     actor = actor or access.cli_actor(None)
     recorded = PurePosixPath(name.replace("\\", "/")).name.strip() or "upload"
     suffix = PurePosixPath(recorded).suffix.lower()
+    refusal = _upload_refusal(suffix, len(content))
+    if refusal is not None:
+        result = LoadResult(file=masked(recorded), status="rejected")
+        _add(result, Problem(masked(recorded), None, None, None, refusal))
+        _audit_rejection(db, actor, result, recorded)
+        return result
     with _disk_full_said(db), temp_files.folder_for(db) as work:
-        path = work / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ""))
+        path = work / ("upload" + suffix)
         path.write_bytes(content)
         result = _load_named(db, path, recorded, recorded, actor, progress, work)
     _audit_rejection(db, actor, result, recorded)
     return result
+
+
+def _upload_refusal(suffix: str, size: int) -> str | None:
+    """Why an uploaded file is refused before it is read (None: it may be read)."""
+    if suffix not in UPLOAD_SUFFIXES:
+        return "only .csv, .xlsx and .parquet files can be uploaded"
+    if size > limits.MAX_UPLOAD_BYTES:
+        return (
+            f"the file is {size / limits.MiB:.1f} MiB; an upload may be at most "
+            f"{limits.MAX_UPLOAD_BYTES // limits.MiB} MiB (load a larger file with "
+            "`vaikuttavuus load`)"
+        )
+    return None
 
 
 def _audit_rejection(db: Path, actor: Actor, result: LoadResult, name: str) -> None:
