@@ -1,7 +1,8 @@
 """Pure plotly builders: frames and words in, a Figure out. No Streamlit, no database.
 
 Colours are Okabe–Ito (colour-blind safe) and never carry meaning alone: every trace is named,
-bars carry text labels, and every chart has a title and labelled axes.
+bars carry text labels, and every chart has a title and labelled axes. Text from contracts and
+deliveries (names, units, services) goes through `literal.plotly`: plotly shows it as text.
 """
 
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ import plotly.io as pio
 import polars as pl
 
 from dashboard import i18n
+from dashboard.literal import plotly as plot_text
 
 OKABE_ITO = {
     "black": "#000000",
@@ -40,9 +42,9 @@ def separators(lang: str) -> str:
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, lang: str) -> go.Figure:
     fig.update_layout(
-        title={"text": title},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        title={"text": plot_text(title)},
+        xaxis_title=plot_text(x_title),
+        yaxis_title=plot_text(y_title),
         separators=separators(lang),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
@@ -184,7 +186,7 @@ def comparison_bars(
         fig = go.Figure(
             go.Bar(
                 x=shown["value"].to_list(),
-                y=labels,
+                y=[plot_text(label) for label in labels],
                 orientation="h",
                 text=text,
                 textposition="auto",
@@ -206,7 +208,7 @@ def comparison_bars(
             pointpos=0,
             marker={"color": OKABE_ITO["blue"], "size": 4, "opacity": 0.5},
             line={"color": OKABE_ITO["black"]},
-            text=[f"{label}: {t}" for label, t in zip(labels, text, strict=True)],
+            text=[plot_text(f"{label}: {t}") for label, t in zip(labels, text, strict=True)],
             hoverinfo="text",
             orientation="h",
         )
@@ -218,8 +220,8 @@ def comparison_bars(
                 x=[shown["value"][index]],
                 y=[fig.data[0].name],
                 mode="markers+text",
-                name=highlight,
-                text=[f"{highlight}: {text[index]}"],
+                name=plot_text(highlight),
+                text=[plot_text(f"{highlight}: {text[index]}")],
                 textposition="top center",
                 marker={"color": OKABE_ITO["vermillion"], "size": 16, "symbol": "diamond"},
                 hovertemplate="%{text}<extra></extra>",
@@ -283,7 +285,7 @@ def waterfall(steps: Sequence[Step], title: str, lang: str) -> go.Figure:
     ]  # fmt: skip
     fig = go.Figure(
         go.Waterfall(
-            x=[s.label for s in steps],
+            x=[plot_text(s.label) for s in steps],
             y=[float(s.amount) for s in steps],
             measure=[s.measure for s in steps],
             text=text,
@@ -334,7 +336,7 @@ def share_bars(
         fig.add_trace(
             go.Bar(
                 name=str(year),
-                x=[group_names.get(g, g) for g in part["grp"]],
+                x=[plot_text(group_names.get(g, g)) for g in part["grp"]],
                 y=[0 if s is None else s for s in shares],
                 text=labels,
                 textposition="outside",

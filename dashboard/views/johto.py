@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, charts, data, i18n, ui
+from dashboard.literal import markdown as literal
 
 auth.page("view-leadership")
 lang = ui.lang()
@@ -73,7 +74,7 @@ def movement(value: int | None) -> str:
 
 for (framework, year), part in order.group_by("framework", "year", maintain_order=True):
     computed = ui.t("leadership.computed", when=i18n.moment(part["computed_at"][0], lang))
-    st.markdown(f"**{framework} {year}** · {computed}")
+    st.markdown(f"**{literal(framework)} {year}** · {computed}")
     ui.show_table(
         pl.DataFrame(
             {

@@ -2,6 +2,7 @@
 approval (which locks), correction versions and their money difference, downloads and
 yearly totals. Every amount is the one the engine stored."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, charts, data, i18n, trail, ui
+from dashboard.literal import markdown as literal
 from etl import access, approval, personal_data, settle, store
 
 actor = auth.page("view-settlements")
@@ -50,10 +52,12 @@ ui.to_query("contract", "pay_contract", contract_id)
 ui.to_query("period", "pay_period", period)
 
 
-def state_text(row: dict[str, Any]) -> str:
+def state_text(row: dict[str, Any], text: Callable[[object], str] = str) -> str:
+    """The version's state in words; `text` renders the approver's name (literal for
+    Markdown, as it is for a table)."""
     if row["status"] == "approved":
         when = i18n.day(row["approved_at"], lang)
-        return ui.t("payments.locked", who=row["approved_by"], when=when)
+        return ui.t("payments.locked", who=text(row["approved_by"]), when=when)
     return i18n.t(f"state.{row['status']}", lang)
 
 
@@ -63,7 +67,7 @@ if approved_only:
 latest = versions.row(0, named=True)
 stale = {(c, p): why for c, p, _, why in data.stale(ref)}
 if (contract_id, period) in stale:
-    st.warning(ui.t("payments.stale", why=stale[(contract_id, period)]))
+    st.warning(ui.t("payments.stale", why=literal(stale[(contract_id, period)])))
 
 # --- versions and the correction's difference ---
 st.subheader(ui.t("payments.versions"))
@@ -103,12 +107,12 @@ metrics[3].metric(ui.t("contract.period_value"), i18n.euros(version["period_valu
 
 # --- four-eyes approval: prepared by one finance user, approved by another ---
 if version["status"] == "approved":
-    st.success(state_text(version))
+    st.success(state_text(version, literal))
 elif version["version"] == latest["version"] and access.can(actor, "prepare"):
     where = (data.db_path(), actor, contract_id, period)
     step = None
     if version["status"] == "prepared":
-        st.info(ui.t("payments.prepared_by", who=version["prepared_by"]))
+        st.info(ui.t("payments.prepared_by", who=literal(version["prepared_by"])))
         comment = st.text_input(ui.t("payments.comment"), key="approval_comment")
         reason = st.text_input(ui.t("payments.reject_reason"), key="reject_reason")
         approve_column, reject_column = st.columns(2)
@@ -121,7 +125,7 @@ elif version["version"] == latest["version"] and access.can(actor, "prepare"):
             done = "payments.rejected_now"
     else:
         if version["rejection_reason"]:
-            st.warning(ui.t("payments.rejected", reason=version["rejection_reason"]))
+            st.warning(ui.t("payments.rejected", reason=literal(version["rejection_reason"])))
         if st.button(ui.t("payments.prepare"), key="prepare", type="primary"):
             step = lambda: approval.prepare(*where)  # noqa: E731
             done = "payments.prepared_now"
@@ -129,9 +133,9 @@ elif version["version"] == latest["version"] and access.can(actor, "prepare"):
         try:
             step()
         except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
-            st.error(str(error))
+            st.error(literal(error))
         except store.StoreError as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             st.cache_data.clear()
             st.session_state["flash"] = ui.t(done)

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, charts, data, i18n, ui
+from dashboard.literal import markdown as literal
 
 actor = auth.page("view-contracts")
 lang = ui.lang()
@@ -27,8 +28,9 @@ contract_id = st.selectbox(
 ui.to_query("contract", "contract", contract_id)
 info = contracts.filter(pl.col("contract_id") == contract_id).row(0, named=True)
 st.markdown(
-    f"**{info['title']}** · {info['supplier_name']} · {i18n.service_name(info['service'], lang)}"
-    f" · {info['framework'] or '–'} · {ui.t('contract.term')} {i18n.day(info['start_date'], lang)}"
+    f"**{literal(info['title'])}** · {literal(info['supplier_name'])} · "
+    f"{literal(i18n.service_name(info['service'], lang))} · {literal(info['framework'] or '–')}"
+    f" · {ui.t('contract.term')} {i18n.day(info['start_date'], lang)}"
     f"–{i18n.day(info['end_date'], lang)} · {ui.t('contract.period_value')} "
     f"{i18n.euros(info['period_value'], lang)} ({info['period_kind']})"
 )

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, data, i18n, ui
+from dashboard.literal import markdown as literal
 from etl import access, settle
 from etl.load import load_upload
 
@@ -35,12 +36,14 @@ if submitted and files and access.can(actor, "upload"):
     bar = st.progress(0.0)
     for index, upload in enumerate(files):
         name = Path(upload.name).name
-        bar.progress(index / len(files), text=ui.t("deliveries.checking", file=name))
+        bar.progress(index / len(files), text=ui.t("deliveries.checking", file=literal(name)))
 
         def rows_read(rows: int, name: str = name, done: float = index / len(files)) -> None:
             bar.progress(
                 done,
-                text=ui.t("deliveries.checking_rows", file=name, rows=i18n.count(rows, lang)),
+                text=ui.t(
+                    "deliveries.checking_rows", file=literal(name), rows=i18n.count(rows, lang)
+                ),
             )
 
         # the bytes go to a file of our naming beside the database; the browser's name is
@@ -73,7 +76,7 @@ for item in st.session_state.get("upload_results", []):
     if "settled" in item:
         st.info(ui.t("deliveries.settled", changed=item["settled"]))
         continue
-    name = Path(item["file"]).name
+    name = literal(Path(item["file"]).name)
     if item["status"] == "loaded":
         st.success(
             ui.t("deliveries.loaded", file=name, delivery=item["delivery"],
@@ -94,13 +97,16 @@ for item in st.session_state.get("upload_results", []):
             )
         )  # fmt: skip
     for warning in item["warnings"]:
-        st.caption(warning)
+        st.caption(literal(warning))
 
 ref = ui.ref()
 for contract, period, version, why in data.stale(ref):
     if contract not in visible:
         continue
-    st.warning(ui.t("deliveries.stale", contract=contract, period=period, version=version, why=why))
+    st.warning(
+        ui.t("deliveries.stale", contract=literal(contract), period=period, version=version,
+             why=literal(why))
+    )  # fmt: skip
 
 st.subheader(ui.t("deliveries.history"))
 history = data.delivery_history(ref)
@@ -111,8 +117,9 @@ if not actor.all_roles:  # only deliveries all of whose contracts the actor may 
 if len(history):
     newest = history.row(0, named=True)
     st.caption(
-        ui.t("deliveries.newest", delivery=newest["delivery_id"], file=newest["file_name"],
-             when=i18n.moment(newest["loaded_at"], lang), by=newest["loaded_by"] or "–")
+        ui.t("deliveries.newest", delivery=newest["delivery_id"],
+             file=literal(newest["file_name"]), when=i18n.moment(newest["loaded_at"], lang),
+             by=literal(newest["loaded_by"] or "–"))
     )  # fmt: skip
 states = {
     "current": ui.t("delivery.current"), "superseded": ui.t("delivery.superseded"),
