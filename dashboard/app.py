@@ -13,7 +13,7 @@ from dashboard import warm
 # first visits after a restart would import the pages' modules at the same time.
 warm.up()
 
-from dashboard import auth, i18n, ui  # noqa: E402
+from dashboard import auth, health, i18n, ui  # noqa: E402
 from etl import access  # noqa: E402
 from etl.access import Permission  # noqa: E402
 
@@ -45,6 +45,8 @@ st.sidebar.selectbox(
     format_func=lambda code: i18n.LANGUAGE_NAMES[code],
     key=ui.LANG_KEY,
 )
+# a missing or unreadable database: a plain page on every address, no traceback
+health.stop_unless_database_readable()
 # nothing of the app before sign-in, and nothing but a notice without a role
 actor = auth.signed_in()
 auth.sidebar(actor)

@@ -561,6 +561,32 @@ _T: dict[str, tuple[str, str, str]] = {
     "audit.outcome.refused": ("estetty", "nekad", "refused"),
     "audit.channel.browser": ("selain", "webbläsare", "browser"),
     "audit.channel.cli": ("komentorivi", "kommandorad", "command line"),
+    # the security floor: the database unavailable
+    "db.missing": (
+        "Tietokantaa ei löydy, joten sopimuksia ja maksuja ei voi nyt näyttää.",
+        "Databasen hittas inte, så avtal och betalningar kan inte visas nu.",
+        "The database cannot be found, so contracts and payments cannot be shown now.",
+    ),
+    "db.unreadable": (
+        "Tietokantaa ei voi lukea, joten sopimuksia ja maksuja ei voi nyt näyttää.",
+        "Databasen kan inte läsas, så avtal och betalningar kan inte visas nu.",
+        "The database cannot be read, so contracts and payments cannot be shown now.",
+    ),
+    "db.what_to_do": (
+        "Yritä hetken päästä uudelleen. Jos tilanne jatkuu, kerro siitä ylläpitäjälle: "
+        "palvelimen lokissa on tarkempi syy.",
+        "Försök igen om en stund. Om felet kvarstår, meddela administratören: serverns logg "
+        "anger orsaken närmare.",
+        "Try again in a moment. If it goes on, tell the administrator: the server's log says more.",
+    ),
+    "db.for_admin": (
+        "Ylläpitäjälle: luo tietokanta (`vaikuttavuus init`, `make demo`) tai käynnistä "
+        "palvelin oikealla tiedostolla (`vaikuttavuus --db TIEDOSTO serve`).",
+        "För administratören: skapa databasen (`vaikuttavuus init`, `make demo`) eller starta "
+        "servern med rätt fil (`vaikuttavuus --db FIL serve`).",
+        "For the administrator: create the database (`vaikuttavuus init`, `make demo`) or "
+        "start the server on the right file (`vaikuttavuus --db FILE serve`).",
+    ),
 }
 
 THEMES = {
