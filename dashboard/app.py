@@ -36,7 +36,11 @@ PAGES: tuple[tuple[str, str, str, str, Permission], ...] = (
     ("tapahtumaloki.py", "page.audit", "tapahtumaloki", ":material/history:", "view-audit"),
 )
 
-st.set_page_config(page_title="Vaikuttavuus", page_icon=":material/monitoring:", layout="wide")
+# The tab's icon is our own SVG, sent inline as a data: URL. A `:material/...:` page icon
+# would make every browser fetch it from fonts.gstatic.com (Streamlit's frontend builds that
+# URL for a favicon; the menu's material icons come from the font Streamlit serves itself).
+FAVICON = Path(__file__).resolve().parent / "favicon.svg"
+st.set_page_config(page_title="Vaikuttavuus", page_icon=FAVICON, layout="wide")
 if ui.LANG_KEY not in st.session_state:
     st.session_state[ui.LANG_KEY] = i18n.DEFAULT
 st.sidebar.selectbox(

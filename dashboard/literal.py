@@ -16,16 +16,24 @@ import re
 
 _ASCII_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+# Where GFM finds a link in plain text (`http://`, `www.`, an e-mail's `@`): Streamlit's
+# Markdown looks for these in the text after the escapes are read, so an escape cannot stop
+# them; an invisible word joiner between the characters does.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[wW]{3})(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def markdown(text: object) -> str:
     """`text` for a place that reads Markdown: every ASCII punctuation character (each one
     CommonMark lets a backslash escape, so every Markdown-special character and HTML's `<`,
-    `>` and `&`) behind a backslash, and line breaks as spaces (a value cannot start a block
-    of its own). The page shows the text exactly as it was written. None is shown as ''."""
+    `>` and `&`) behind a backslash, line breaks as spaces (a value cannot start a block of
+    its own), and an invisible word joiner (U+2060) inside `://`, `www.` and before `@`, where
+    GFM would make a link of plain text. The page shows the text as it was written (a copied
+    address carries the invisible joiner). None is shown as ''."""
     if text is None:
         return ""
-    return _ASCII_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    joined = _AUTOLINK.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", str(text)))
+    return _ASCII_PUNCTUATION.sub(r"\\\1", joined)
 
 
 def plotly(text: object) -> str:

@@ -661,7 +661,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
         "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true",
-        "--client.showErrorDetails", "none",
+        "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
         "--server.maxUploadSize", str(limits.MAX_UPLOAD_BYTES // limits.MiB),
     ]  # fmt: skip
     problem = _auth_problem(args.secrets)

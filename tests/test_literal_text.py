@@ -200,7 +200,23 @@ def test_markdown_text_escapes_every_special_character(text: str) -> None:
     escaped = literal.markdown(text)
     # every punctuation character is behind a backslash, nothing else is
     assert re.fullmatch(r"(?:\\[!-/:-@\[-`{-~]|[^!-/:-@\[-`{-~])*", escaped)
-    assert re.sub(r"\\(.)", r"\1", escaped) == text
+    assert re.sub(r"\\(.)", r"\1", escaped).replace(literal.WORD_JOINER, "") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("http://127.0.0.2/px.png", "http:\u2060//127.0.0.2/px.png"),
+        ("HTTPS://x.fi", "HTTPS:\u2060//x.fi"),
+        ("www.example.fi", "www\u2060.example.fi"),
+        ("heikki.hyvaksyja@demo.invalid", "heikki.hyvaksyja\u2060@demo.invalid"),
+        ("mailto:a@b.fi", "mailto:a\u2060@b.fi"),
+        ("Hoiva Aalto Oy", "Hoiva Aalto Oy"),
+    ],
+)
+def test_markdown_text_breaks_what_gfm_would_link(text: str, joined: str) -> None:
+    """GFM finds links in the text after escapes are read: a word joiner keeps it text."""
+    assert re.sub(r"\\(.)", r"\1", literal.markdown(text)) == joined
 
 
 def test_markdown_text_joins_lines() -> None:

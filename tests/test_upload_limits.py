@@ -102,3 +102,4 @@ def test_the_default_limit_is_200_mib_and_serve_gives_it_to_streamlit(
     assert argv[argv.index("--server.maxUploadSize") + 1] == "200"
     assert argv[argv.index("--server.enableXsrfProtection") + 1] == "true"
     assert argv[argv.index("--client.showErrorDetails") + 1] == "none"
+    assert argv[argv.index("--client.showErrorLinks") + 1] == "false"  # no "Ask Google"
