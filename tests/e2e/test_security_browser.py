@@ -103,6 +103,21 @@ def loaded_urls(page: Any) -> list[str]:
     return urls
 
 
+def test_the_sign_in_page_asks_nothing_from_another_host(hostile_server: str, page: Any) -> None:
+    """Our page before sign-in: what it loads, and the icon it shows. (The OpenID provider's
+    page that comes next is not ours: the local test provider loads its style from a CDN.)"""
+    requested: list[str] = []
+    page.context.on("request", lambda request: requested.append(request.url))
+    page.goto(hostile_server, wait_until="domcontentloaded", timeout=ACTION_MS)
+    page.get_by_role("button", name="Kirjaudu sisään").wait_for(timeout=ACTION_MS)
+    page.wait_for_timeout(1000)
+    ours = urlsplit(hostile_server).netloc
+    urls = requested + loaded_urls(page)
+    assert [u for u in urls if urlsplit(u).scheme not in ("data", "blob")
+            and urlsplit(u).netloc != ours] == []  # fmt: skip
+    assert len(requested) > 3
+
+
 def test_no_page_asks_anything_from_another_host(hostile_server: str, page: Any) -> None:
     sign_in(page, hostile_server, "demo-kaikki")
     # from here on only our app's pages run (the provider's sign-in page is not ours)
