@@ -13,10 +13,11 @@ import contextlib
 import os
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n
+from dashboard import data, i18n, literal
 from etl import access, audit, store
 from etl.access import Actor, Permission, RoleMap, RoleMapError
 
@@ -90,7 +91,7 @@ def signed_in() -> Actor:
         _record(actor, audit.Event("sign-in", detail={"roles": list(actor.roles)}))
     if not actor.roles:
         st.title("Vaikuttavuus")
-        st.info(_t("auth.no_role", who=actor.label))
+        st.info(_t("auth.no_role", who=literal.markdown(actor.label)))
         _sign_out_button()
         st.stop()
     return actor
@@ -127,12 +128,14 @@ def refuse_if_not_visible(actor: Actor, asked: str | None, shown: list[str]) -> 
     the page falls back to one it may see."""
     if asked and asked not in shown:
         _record(actor, audit.Event("open-contract", "refused", contract_id=asked))
-        st.error(_t("auth.contract_forbidden", contract=asked))
+        st.error(_t("auth.contract_forbidden", contract=literal.markdown(asked)))
 
 
 def _record(actor: Actor, event: audit.Event) -> None:
     """Sign-ins and refusals go through the journal: they never wait for a writer."""
-    with contextlib.suppress(OSError, store.StoreError):  # no database: the page says so
+    with contextlib.suppress(
+        OSError, store.StoreError, duckdb.Error
+    ):  # no database: the page says so
         audit.record_soon(data.db_path(), actor, event)
 
 
@@ -156,6 +159,6 @@ def sidebar(actor: Actor) -> None:
     roles = ", ".join(
         i18n.t(f"role.{r}", st.session_state.get("lang", i18n.DEFAULT)) for r in actor.roles
     )
-    st.sidebar.caption(_t("auth.signed_in_as", who=actor.label, roles=roles))
+    st.sidebar.caption(_t("auth.signed_in_as", who=literal.markdown(actor.label), roles=roles))
     if not sign_in_off() and st.sidebar.button(_t("auth.sign_out"), key="sign_out_sidebar"):
         st.logout()

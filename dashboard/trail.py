@@ -13,9 +13,10 @@ from dashboard import i18n
 from etl import audit
 
 _KNOWN = frozenset(i18n.all_keys())
-COLUMNS = ("event", "time", "user", "roles", "channel", "action", "outcome", "contract",
-           "period", "version", "delivery", "digest", "detail")  # fmt: skip
-"""Every column of the table, in order; a caller may show fewer."""
+COLUMNS = ("event", "time", "action", "outcome", "user", "contract", "period", "version",
+           "roles", "channel", "delivery", "digest", "detail")  # fmt: skip
+"""Every column of the table, in order (what happened and who first, so that a laptop screen
+shows them without scrolling the table sideways); a caller may show fewer."""
 HEADERS = {
     "event": "audit.col.event", "time": "audit.col.time", "user": "audit.col.user",
     "roles": "audit.col.roles", "channel": "audit.col.channel", "action": "audit.col.action",

@@ -77,8 +77,8 @@ def test_administrators_and_finance_read_the_trail(shown_db: Path, user: str) ->
     assert at.success[0].value.startswith("Tarkistusketju eheä: ")
     shown = events(at)
     assert list(shown.columns) == [
-        "Tapahtuma", "Aika (UTC)", "Käyttäjä", "Roolit", "Kanava", "Toiminto", "Tulos",
-        "Sopimus", "Kausi", "Versio", "Toimitus", "Tiedoston tiiviste", "Lisätiedot",
+        "Tapahtuma", "Aika (UTC)", "Toiminto", "Tulos", "Käyttäjä", "Sopimus", "Kausi",
+        "Versio", "Roolit", "Kanava", "Toimitus", "Tiedoston tiiviste", "Lisätiedot",
     ]  # fmt: skip
     numbers = [int(n) for n in shown["Tapahtuma"]]
     assert numbers == sorted(numbers, reverse=True)

@@ -133,7 +133,8 @@ def test_four_eyes_approval_by_two_finance_users_locks_the_settlement(
         comment.press("Enter")
         wait_idle(approver)
         approver.get_by_role("button", name="Hyväksy ja lukitse").click()
-        approver.get_by_text("hyväksytty Heikki Hyväksyjä").first.wait_for(timeout=LOAD_MS)
+        locked = approver.get_by_text("hyväksytty Heikki Hyväksyjä").filter(visible=True)
+        locked.first.wait_for(timeout=LOAD_MS)
         wait_idle(approver)
         no_exception(approver)
         assert approver.get_by_role("button", name="Hyväksy ja lukitse").count() == 0
