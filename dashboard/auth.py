@@ -40,8 +40,13 @@ def session_id() -> str | None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _role_map(path: str, modified: float) -> RoleMap:
-    """The role-mapping file, read again whenever it changes on disk."""
-    return access.load_role_map(Path(path))
+    """The role-mapping file, read again whenever it changes on disk; a changed mapping is
+    recorded in the audit trail (as the operating-system user running the server, who
+    noticed it: the file's editor is not known to us)."""
+    role_map = access.load_role_map(Path(path))
+    with contextlib.suppress(OSError, store.StoreError, duckdb.Error):
+        audit.record_role_map(data.db_path(), access.local_actor(), role_map)
+    return role_map
 
 
 def role_map() -> RoleMap | None:

@@ -555,6 +555,7 @@ _T: dict[str, tuple[str, str, str]] = {
     "audit.action.sign-in": ("kirjautuminen", "inloggning", "sign-in"),
     "audit.action.open-page": ("sivun avaus", "öppning av sida", "page opened"),
     "audit.action.open-contract": ("sopimuksen avaus", "öppning av avtal", "contract opened"),
+    "audit.action.role-mapping": ("roolitiedosto", "rollfil", "role mapping"),
     "audit.outcome.done": ("tehty", "utförd", "done"),
     "audit.outcome.unchanged": ("ei muutosta", "oförändrad", "unchanged"),
     "audit.outcome.rejected": ("hylätty", "avvisad", "rejected"),

@@ -239,6 +239,27 @@ def _is_json(line: str) -> bool:
         return False
 
 
+def record_role_map(db: Path, actor: Actor, role_map: access.RoleMap) -> bool:
+    """Record the role mapping in use when it is not the one last recorded (a new file, or an
+    administrator's edit): its digest, its file, its claim and whether four eyes are required.
+    Returns whether a row was written. Through the journal: never waits for a writer."""
+    with store.reading(db) as con:
+        last = store.fetch_one(
+            con, "SELECT file_digest FROM audit_event WHERE action = 'role-mapping' "
+            "ORDER BY event_id DESC LIMIT 1",
+        )  # fmt: skip
+    recorded = {str(last[0])} if last else set()
+    recorded |= {
+        str(e.get("file_digest")) for e in _pending(db) if e.get("action") == "role-mapping"
+    }
+    if role_map.digest in recorded:
+        return False
+    detail = {"file": role_map.file, "claim": role_map.claim, "four_eyes": role_map.four_eyes,
+              "groups": len(role_map.groups)}  # fmt: skip
+    record_soon(db, actor, Event("role-mapping", file_digest=role_map.digest, detail=detail))
+    return True
+
+
 def require(db: Path, actor: Actor, permission: Permission, event: Event) -> None:
     """access.require, with a refusal written to the trail before it is raised."""
     try:

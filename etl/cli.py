@@ -688,10 +688,11 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                   "or put roles.toml here (docs/access.md)", file=sys.stderr)  # fmt: skip
             return EXIT_REJECTED
         try:
-            access.load_role_map(roles)
+            role_map = access.load_role_map(roles)
         except access.RoleMapError as error:
             print(f"refused: {error}", file=sys.stderr)
             return EXIT_REJECTED
+        audit.record_role_map(db, cli_actor(None), role_map)
         env[access.ROLES_ENV] = str(roles.resolve())
     command += ["--server.address", address]
     print(f"dashboard on http://{address}:{args.port} (database {db})", file=out, flush=True)

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from etl import audit
+from etl import access, audit
 from etl.access import Actor, Grant, RoleMap, signed_in_actor
 from etl.load import load_file, load_upload
 from tests.conftest import REPO, TEST_CONTRACT, Cli, run_cli, write
@@ -327,3 +327,22 @@ def test_a_supplier_uploads_only_for_its_own_contracts(tmp_path: Path, db: Path)
         assert con.execute("SELECT loaded_by FROM delivery").fetchall() == [("Sanna",)]
     loads = [r for r in trail(db) if r[4] == "load"]
     assert [(r[0], r[5]) for r in loads] == [("oidc:idp|s1", "rejected"), ("oidc:idp|s1", "done")]
+
+
+def test_a_role_mapping_is_recorded_once_and_again_when_it_changes(
+    tmp_path: Path, db: Path
+) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text('claim = "groups"\n[groups."t"]\nroles = ["talous"]\n', encoding="utf-8")
+    actor = access.cli_actor("Ylläpito")
+    assert audit.record_role_map(db, actor, access.load_role_map(path)) is True
+    assert audit.record_role_map(db, actor, access.load_role_map(path)) is False
+    path.write_text('claim = "groups"\nfour_eyes = false\n[groups."t"]\nroles = ["talous"]\n')
+    assert audit.record_role_map(db, actor, access.load_role_map(path)) is True
+    rows = [r for r in trail(db) if r[4] == "role-mapping"]
+    assert [(r[1], r[5]) for r in rows] == [("Ylläpito", "done"), ("Ylläpito", "done")]
+    with duckdb.connect(str(db), read_only=True) as con:
+        details = con.execute(
+            "SELECT detail FROM audit_event WHERE action = 'role-mapping' ORDER BY event_id"
+        ).fetchall()
+    assert ['"four_eyes": true' in d[0] for d in details] == [True, False]

@@ -268,6 +268,25 @@ def test_a_download_holds_exactly_the_rows_shown_and_is_itself_recorded(
     assert list(events(again)["Toiminto"])[:2] == ["vienti", "vienti"]
 
 
+def test_a_settlement_download_on_maksut_is_recorded_as_an_export(
+    own_db: Path, media: list[MediaFileManager]
+) -> None:
+    at = page("maksut", user="demo-hyvaksyja", pay_contract=SETTLEMENT[0], pay_period=SETTLEMENT[1])
+    content = download(at, "dl_xlsx", media)
+    assert load_workbook(io.BytesIO(content))["Yhteenveto"] is not None
+    (latest,) = demo_trail(own_db, "action = 'export'")[:1]
+    assert latest[1:7] == (
+        "export", "done", f"oidc:{ISSUER}|demo-hyvaksyja", "browser", *SETTLEMENT,
+    )  # fmt: skip
+    assert json.loads(str(latest[7]))["file"] == "selvitys-KH-2024-001-2025-Q1.xlsx"
+
+
+def test_a_supplier_gets_no_settlement_downloads(shown_db: Path) -> None:
+    at = page("maksut", user="demo-toimittaja")
+    no_exception(at)
+    assert not at.get("download_button")
+
+
 def test_the_command_prints_and_writes_what_the_page_shows(own_db: Path, tmp_path: Path) -> None:
     at = log(contract=SETTLEMENT[0], period=SETTLEMENT[1])
     shown = [int(n) for n in events(at)["Tapahtuma"]]

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import auth, charts, data, i18n, trail, ui
 from dashboard.literal import markdown as literal
-from etl import access, approval, personal_data, settle, store
+from etl import access, approval, audit, personal_data, settle, store
 
 actor = auth.page("view-settlements")
 lang = ui.lang()
@@ -234,19 +234,34 @@ with st.expander(ui.t("audit.settlement_trail")):
     else:
         ui.show_table(trail.table(trail.without_audit(events), lang, trail.SEEN_WITHOUT_AUDIT))
 
-# --- downloads ---
+# --- downloads (finance): each recorded in the trail as an export by the signed-in user ---
 # the files are made when a button is pressed (in a thread of their own), not on every run
-downloads = st.columns(2)
-downloads[0].download_button(
-    ui.t("payments.download_xlsx"), lambda: data.export_files(ref, contract_id, period)[0],
-    file_name=f"selvitys-{contract_id}-{period}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
-)  # fmt: skip
-downloads[1].download_button(
-    ui.t("payments.download_csv"), lambda: data.export_files(ref, contract_id, period)[1],
-    file_name=f"selvitys-{contract_id}-{period}.fi.csv",
-    mime="text/csv", key="dl_csv",
-)  # fmt: skip
+
+
+def exported(kind: str, name: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        xlsx, csv, _ = data.export_files(ref, contract_id, period)
+        content = xlsx if kind == "xlsx" else csv
+        event = audit.Event("export", contract_id=contract_id, period=period,
+                            version=int(latest["version"]), detail={"file": name})  # fmt: skip
+        audit.record_soon(data.db_path(), actor, event)
+        return content
+
+    return make
+
+
+if access.can(actor, "export"):
+    downloads = st.columns(2)
+    xlsx_name = f"selvitys-{contract_id}-{period}.xlsx"
+    csv_name = f"selvitys-{contract_id}-{period}.fi.csv"
+    downloads[0].download_button(
+        ui.t("payments.download_xlsx"), exported("xlsx", xlsx_name), file_name=xlsx_name,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+    )  # fmt: skip
+    downloads[1].download_button(
+        ui.t("payments.download_csv"), exported("csv", csv_name), file_name=csv_name,
+        mime="text/csv", key="dl_csv",
+    )  # fmt: skip
 
 # --- all periods of the contract, and yearly totals ---
 st.subheader(ui.t("payments.settlements"))
