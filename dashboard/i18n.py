@@ -272,25 +272,11 @@ _T: dict[str, tuple[str, str, str]] = {
         "Från bonus till nettobetalning",
         "From bonuses to the net payment",
     ),
-    "payments.approver": ("Hyväksyjä", "Godkännare", "Approver"),
     "payments.approve": ("Hyväksy ja lukitse", "Godkänn och lås", "Approve and lock"),
     "payments.locked": (
         "🔒 hyväksytty {who} {when}",
         "🔒 godkänd {who} {when}",
         "🔒 approved {who} {when}",
-    ),
-    "payments.need_approver": (
-        "Kirjoita hyväksyjän nimi.",
-        "Skriv godkännarens namn.",
-        "Type the approver's name.",
-    ),
-    "payments.approver_hetu": (
-        "Nimessä on henkilötunnukselta näyttävä tunnus. Henkilötunnuksia ei tallenneta: "
-        "kirjoita nimi ilman sitä.",
-        "Namnet innehåller något som liknar en personbeteckning. Personbeteckningar sparas "
-        "inte: skriv namnet utan den.",
-        "The name contains something that looks like a henkilötunnus (personal identity code). "
-        "Personal identity codes are not stored: type the name without it.",
     ),
     "payments.prepare": ("Valmistele (tarkistettu)", "Förbered (granskad)", "Prepare (checked)"),
     "payments.prepared_now": (
@@ -414,16 +400,6 @@ _T: dict[str, tuple[str, str, str]] = {
         "Lataa palveluntuottajan tiedostot",
         "Ladda upp leverantörens filer",
         "Upload supplier files",
-    ),
-    "deliveries.by": ("Toimittaja / lataaja", "Levererad av", "Delivered by"),
-    "deliveries.by_hetu": (
-        "Toimittajan / lataajan nimessä on henkilötunnukselta näyttävä tunnus. "
-        "Henkilötunnuksia ei tallenneta: kirjoita nimi ilman sitä.",
-        "Namnet på den som levererar innehåller något som liknar en personbeteckning. "
-        "Personbeteckningar sparas inte: skriv namnet utan den.",
-        "The name of who delivers contains something that looks like a henkilötunnus "
-        "(personal identity code). Personal identity codes are not stored: type the name "
-        "without it.",
     ),
     "deliveries.load": ("Tarkista ja tallenna", "Kontrollera och spara", "Check and store"),
     "deliveries.loaded": (

@@ -464,3 +464,32 @@ def test_app_runs_the_first_page_and_switches_language(shown_db: Path) -> None:
     at.switch_page("views/maksut.py").run()
     no_exception(at)
     assert at.title[0].value == "Betalningar"
+
+
+# --- every page for every role -----------------------------------------------------------------
+
+OPENS = {
+    "sopimukset": {"demo-sopimus", "demo-kotihoito", "demo-toimittaja", "demo-kaikki"},
+    "sopimus": {"demo-sopimus", "demo-kotihoito", "demo-toimittaja", "demo-kaikki"},
+    "toimitukset": {"demo-sopimus", "demo-kotihoito", "demo-toimittaja", "demo-kaikki"},
+    "maksut": {"demo-valmistelija", "demo-hyvaksyja", "demo-toimittaja", "demo-kaikki"},
+    "johto": {"demo-johto", "demo-kaikki"},
+    "tapahtumaloki": {"demo-valmistelija", "demo-hyvaksyja", "demo-admin", "demo-kaikki"},
+}
+"""Who may open each page (docs/access.md); everyone else is refused on the server."""
+
+
+@pytest.mark.parametrize("name", list(OPENS))
+def test_each_page_opens_for_its_roles_and_refuses_everyone_else(shown_db: Path, name: str) -> None:
+    for user in ("demo-sopimus", "demo-kotihoito", "demo-valmistelija", "demo-johto",
+                 "demo-toimittaja", "demo-admin", "demo-kaikki", "demo-eiroolia"):  # fmt: skip
+        at = page(name, user=user)
+        no_exception(at)
+        refused = [e.value for e in at.error] == ["Sinulla ei ole oikeutta tähän sivuun."]
+        no_role = any("ei ole roolia" in i.value for i in at.info)
+        if user in OPENS[name]:
+            assert not refused and not no_role, (name, user)
+            assert at.title[0].value != "Vaikuttavuus", (name, user)
+        else:
+            assert refused or (no_role and user == "demo-eiroolia"), (name, user)
+            assert not at.dataframe and not at.get("plotly_chart") and not at.metric, (name, user)
