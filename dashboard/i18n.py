@@ -155,6 +155,7 @@ _T: dict[str, tuple[str, str, str]] = {
         "Din roll har inga sidor i tjänsten.",
         "Your role has no pages in this service.",
     ),
+    "contract.other": ("Muu sopimus {n}", "Annat avtal {n}", "Other contract {n}"),
     "auth.not_configured": (
         "Kirjautumista ei ole määritetty ([auth] puuttuu Streamlitin secrets.toml-tiedostosta).",
         "Inloggningen är inte konfigurerad ([auth] saknas i Streamlits secrets.toml).",

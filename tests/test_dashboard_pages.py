@@ -493,3 +493,22 @@ def test_each_page_opens_for_its_roles_and_refuses_everyone_else(shown_db: Path,
         else:
             assert refused or (no_role and user == "demo-eiroolia"), (name, user)
             assert not at.dataframe and not at.get("plotly_chart") and not at.metric, (name, user)
+
+
+def test_a_supplier_compares_itself_with_other_contracts_without_their_names(
+    shown_db: Path,
+) -> None:
+    at = page("sopimus", user="demo-toimittaja", contract="KH-2024-001")
+    no_exception(at)
+    shown = " ".join(
+        " ".join(map(str, frame.value.to_numpy().ravel())) for frame in at.dataframe
+    ) + " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert "Kotihoiva Koivu Oy" not in shown and "Lähiapu Tammi Oy" not in shown
+    assert "KH-2024-002" not in shown and "KH-2024-003" not in shown
+    assert "Muu sopimus 1" in shown and "Muu sopimus 2" in shown
+    assert "Hoiva Aalto Oy" in shown
+    # a contract manager with every contract sees the names
+    manager = page("sopimus", user="demo-sopimus", contract="KH-2024-001")
+    assert "Kotihoiva Koivu Oy" in " ".join(
+        " ".join(map(str, frame.value.to_numpy().ravel())) for frame in manager.dataframe
+    )

@@ -94,8 +94,20 @@ year = (
     or years[0]
 )
 comparison = data.service_comparison(ref, info["service"], int(year))
+# contracts the user may not see (another supplier's, outside a manager's scope) are compared
+# without their names
+others = {c: n for n, c in enumerate(sorted(set(comparison["contract_id"]) - set(ids)), start=1)}
 comparison = comparison.with_columns(
-    pl.concat_str(pl.col("contract_id"), pl.lit(" · "), pl.col("supplier_name")).alias("label")
+    pl.when(pl.col("contract_id").is_in(ids))
+    .then(pl.concat_str(pl.col("contract_id"), pl.lit(" · "), pl.col("supplier_name")))
+    .otherwise(
+        pl.col("contract_id").replace_strict(
+            {c: ui.t("contract.other", n=n) for c, n in others.items()},
+            default=None,
+            return_dtype=pl.String,
+        )
+    )
+    .alias("label")
 )
 for indicator, part in comparison.group_by("indicator_id", maintain_order=True):
     name = part[f"name_{lang}"][0]
@@ -112,8 +124,10 @@ for indicator, part in comparison.group_by("indicator_id", maintain_order=True):
     st.plotly_chart(figure, key=f"cmp-{indicator[0]}")
 ui.show_table(
     comparison.select(
-        pl.col("contract_id").alias(ui.t("col.contract")),
-        pl.col("supplier_name").alias(ui.t("col.supplier")),
+        pl.when(pl.col("contract_id").is_in(ids)).then(pl.col("contract_id"))
+        .otherwise(pl.col("label")).alias(ui.t("col.contract")),
+        pl.when(pl.col("contract_id").is_in(ids)).then(pl.col("supplier_name"))
+        .otherwise(pl.lit("–")).alias(ui.t("col.supplier")),
         pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
         pl.struct("value", "n").map_elements(
             lambda r: f"{i18n.short_number(r['value'], lang)} "
