@@ -5,6 +5,7 @@ downloaded browser)."""
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -183,12 +184,24 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
+LOCAL = re.compile(r"^(https?|wss?)://(localhost|127\.0\.0\.1)(:\d+)?(/|$)|^(data|blob|about):")
+
+
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context whose requests to any other host fail at once (the test provider's
+    sign-in page links a stylesheet on a CDN: offline it must not wait for it). The requests
+    are still made, and seen by tests that record them."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, **options)
+    context.route(lambda url: not LOCAL.match(url), lambda route: route.abort())
+    return context
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = new_context(browser, accept_downloads=True)
     tab = context.new_page()
     tab.set_default_timeout(ACTION_MS)
     try:

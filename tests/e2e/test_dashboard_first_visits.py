@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ACTION_MS, SERVER_LOGS, start_server, stop_server
+from tests.e2e.conftest import ACTION_MS, SERVER_LOGS, new_context, start_server, stop_server
 from tests.e2e.demo_db import copy_db
 from tests.e2e.test_dashboard_browser import no_exception, wait_idle
 
@@ -28,7 +28,7 @@ def test_pages_opened_at_once_right_after_a_restart_all_draw_without_import_erro
     log = tmp_path / "serve.log"
     process, url = start_server(db, log)  # --no-auth: the pages themselves, at once
     SERVER_LOGS.append(log)
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in AT_ONCE]
+    contexts = [new_context(browser) for _ in AT_ONCE]
     try:
         tabs = [context.new_page() for context in contexts]
         for tab, (path, _, _) in zip(tabs, AT_ONCE, strict=True):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ACTION_MS, sign_in
+from tests.e2e.conftest import ACTION_MS, new_context, sign_in
 from tests.e2e.test_dashboard_browser import no_exception, open_page, wait_idle
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -91,7 +91,7 @@ def test_the_audit_log_shows_both_steps_of_a_four_eyes_approval(
     page.get_by_text("Valmisteltu. Toinen talouden käyttäjä hyväksyy sen.").wait_for(
         timeout=ACTION_MS
     )
-    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = new_context(browser)
     try:
         approver = other.new_page()
         approver.set_default_timeout(ACTION_MS)
