@@ -338,18 +338,29 @@ def contract_deliveries(ref: DbRef, contract_id: str) -> pl.DataFrame:
 # --- payments --------------------------------------------------------------------------------
 
 
+_SHOWN_VERSIONS = """
+    WITH shown AS (
+        SELECT * FROM settlement WHERE contract_id = ? AND (NOT ? OR status = 'approved')
+        QUALIFY row_number() OVER (PARTITION BY period ORDER BY version DESC) = 1
+    )
+"""
+"""The newest version of each period of one contract, or with `approved_only` the newest
+approved one (what a supplier may see: drafts and prepared versions are finance's)."""
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def settlements(ref: DbRef, contract_id: str) -> pl.DataFrame:
-    """The newest version of every settled period of one contract."""
+def settlements(ref: DbRef, contract_id: str, approved_only: bool = False) -> pl.DataFrame:
+    """The newest version (or the newest approved one) of every settled period of a contract."""
     return _frame(
         ref,
-        """
+        _SHOWN_VERSIONS
+        + """
         SELECT settlement_id, period, period_start, period_end, version, kind, status,
                bonus_total, sanction_total, net, net_difference, corrects, approved_by,
                approved_at
-        FROM settlement_latest WHERE contract_id = ? ORDER BY period_start
+        FROM shown ORDER BY period_start
         """,
-        [contract_id],
+        [contract_id, approved_only],
     )
 
 
@@ -409,18 +420,19 @@ def source_deliveries(ref: DbRef, settlement_id: int) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def yearly_totals(ref: DbRef, contract_id: str) -> pl.DataFrame:
-    """Σ of the stored totals of the newest version of each period, per calendar year."""
+def yearly_totals(ref: DbRef, contract_id: str, approved_only: bool = False) -> pl.DataFrame:
+    """Σ of the stored totals of the newest version (or the newest approved one) of each
+    period, per calendar year."""
     return _frame(
         ref,
-        """
+        _SHOWN_VERSIONS
+        + """
         SELECT year(period_start) AS year, count(*) AS periods,
                count(*) FILTER (WHERE status = 'approved') AS approved,
                sum(bonus_total) AS bonus, sum(sanction_total) AS sanction, sum(net) AS net
-        FROM settlement_latest WHERE contract_id = ?
-        GROUP BY ALL ORDER BY year
+        FROM shown GROUP BY ALL ORDER BY year
         """,
-        [contract_id],
+        [contract_id, approved_only],
     )
 
 

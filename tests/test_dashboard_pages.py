@@ -512,3 +512,20 @@ def test_a_supplier_compares_itself_with_other_contracts_without_their_names(
     assert "Kotihoiva Koivu Oy" in " ".join(
         " ".join(map(str, frame.value.to_numpy().ravel())) for frame in manager.dataframe
     )
+
+
+def test_a_supplier_sees_the_approved_version_not_the_draft_correction(shown_db: Path) -> None:
+    at = AppTest.from_file(str(VIEWS / "maksut.py"), default_timeout=TIMEOUT)
+    at.user = signed_in("demo-toimittaja")
+    at.query_params["contract"] = "KH-2024-001"
+    at.query_params["period"] = "2025-Q1"
+    at.run()
+    no_exception(at)
+    versions = table(at, 0)
+    assert list(versions["Versio"]) == [1]  # v2, finance's draft correction, is not shown
+    assert versions["Netto"].tolist() == ["9 000,00 €"]
+    assert not at.warning  # neither the correction nor the awaiting note
+    every_period = table(at, len(at.dataframe) - 2)
+    assert set(every_period["Tila"].str.startswith("🔒")) == {True}
+    yearly = table(at, len(at.dataframe) - 1)
+    assert list(yearly["Kausia"]) == list(yearly["hyväksytty"]) == [1, 1]

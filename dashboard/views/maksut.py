@@ -36,9 +36,7 @@ left, right = st.columns(2)
 contract_id = left.selectbox(
     ui.t("col.contract"), ids, format_func=lambda c: f"{c} · {suppliers[c]}", key="pay_contract"
 )
-periods = data.settlements(ref, contract_id)
-if approved_only:
-    periods = periods.filter(pl.col("status") == "approved")
+periods = data.settlements(ref, contract_id, approved_only)
 if periods.is_empty():
     st.info(ui.t("no_data"))
     st.stop()
@@ -65,7 +63,7 @@ versions = data.versions(ref, contract_id, period)
 if approved_only:
     versions = versions.filter(pl.col("status") == "approved")
 latest = versions.row(0, named=True)
-stale = {(c, p): why for c, p, _, why in data.stale(ref)}
+stale = {(c, p): why for c, p, _, why in data.stale(ref)} if not approved_only else {}
 if (contract_id, period) in stale:
     st.warning(ui.t("payments.stale", why=literal(stale[(contract_id, period)])))
 
@@ -281,7 +279,7 @@ ui.show_table(
     )
 )
 st.subheader(ui.t("payments.yearly"))
-yearly = data.yearly_totals(ref, contract_id)
+yearly = data.yearly_totals(ref, contract_id, approved_only)
 ui.show_table(
     pl.DataFrame(
         {
