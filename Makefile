@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DB ?= vaikuttavuus.duckdb
 
-.PHONY: demo test install lint typecheck unit sample-db sample bench screenshots clean
+.PHONY: demo demo-reset test install lint typecheck unit sample-db sample bench screenshots clean
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -13,13 +13,22 @@ DB ?= vaikuttavuus.duckdb
 
 install: .venv/.installed
 
-## Build the sample database from sample_data/, print what it loaded, start the dashboard.
-demo: sample-db
+## Start the dashboard (with a local OpenID provider) on the sample database. The database is
+## built from sample_data/ only when it does not exist: what a user did in an earlier demo run
+## (uploads, approvals) is kept. `make demo-reset` builds it anew.
+demo: install $(DB)
 	$(RUN) python sample_data/serve_demo.py --db $(DB) --port 8501
 
-sample-db: install
+$(DB): | install
 	$(RUN) python sample_data/build_demo.py --db $(DB)
 	$(RUN) vaikuttavuus --db $(DB) deliveries
+
+sample-db: $(DB)
+
+## Remove the sample database (and what was done in it), build it again and start the demo.
+demo-reset: install
+	rm -f $(DB) $(DB).wal $(DB).lock .$(DB).audit-journal
+	$(MAKE) demo
 
 ## Every check: formatting, lint, types, all tests.
 test: install lint typecheck unit
