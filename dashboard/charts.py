@@ -301,9 +301,10 @@ def waterfall(steps: Sequence[Step], title: str, lang: str) -> go.Figure:
     return _layout(fig, title, i18n.t("wf.step", lang), i18n.t("wf.eur", lang), lang)
 
 
-def share_label(achieved: int, assessed: int, lang: str, suppress_below: int) -> str:
-    """'62 % (n=33)', or '<5' when fewer than `suppress_below` indicator-periods lie behind."""
-    if assessed < suppress_below:
+def share_label(achieved: int, assessed: int, clients: int, lang: str, suppress_below: int) -> str:
+    """'62 % (n=33)' (n: indicator-periods assessed), or '<5' when fewer than
+    `suppress_below` clients lie behind the values (a small group could be recognised)."""
+    if clients < suppress_below or assessed == 0:
         return f"<{suppress_below}"
     share = Decimal(achieved) * 100 / Decimal(assessed)
     return f"{i18n.short_number(share, lang, 0)} % (n={i18n.count(assessed, lang)})"
@@ -319,19 +320,21 @@ def share_bars(
     suppress_below: int,
 ) -> go.Figure:
     """Share of indicator-periods achieved per group and year, as grouped bars; a cell with
-    fewer than `suppress_below` assessed indicator-periods has no bar and the label '<5'.
-    frame: year, grp, assessed, achieved."""
+    fewer than `suppress_below` clients behind it has no bar and the label '<5'.
+    frame: year, grp, assessed, achieved, clients."""
     fig = go.Figure()
     years = sorted(set(frame["year"].to_list()))
     for index, year in enumerate(years):
         part = frame.filter(pl.col("year") == year)
         shares = [
-            None if assessed < suppress_below else achieved * 100 / assessed
-            for achieved, assessed in zip(part["achieved"], part["assessed"], strict=True)
+            None if clients < suppress_below or not assessed else achieved * 100 / assessed
+            for achieved, assessed, clients in zip(
+                part["achieved"], part["assessed"], part["clients"], strict=True
+            )
         ]
         labels = [
-            share_label(a, n, lang, suppress_below)
-            for a, n in zip(part["achieved"], part["assessed"], strict=True)
+            share_label(a, n, c, lang, suppress_below)
+            for a, n, c in zip(part["achieved"], part["assessed"], part["clients"], strict=True)
         ]
         fig.add_trace(
             go.Bar(

@@ -22,7 +22,8 @@ LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
 
 SUPPRESS_BELOW = 5
-"""Leadership views hide shares resting on fewer indicator-periods than this."""
+"""Leadership views hide shares resting on fewer clients than this (the n behind the values
+of the assessed indicator-periods, summed)."""
 
 
 class DbRef(NamedTuple):
@@ -464,15 +465,19 @@ def export_files(ref: DbRef, contract_id: str, period: str) -> tuple[bytes, byte
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def achieved_share(ref: DbRef, by: str) -> pl.DataFrame:
-    """Per year and theme (or service): indicator-periods assessed and achieved, over the
-    newest version of every settled period."""
+    """Per year and theme (or service): indicator-periods assessed and achieved, and the
+    clients behind them (Σ n of the assessed values), over the newest version of every
+    settled period."""
     group = {"theme": "i.theme", "service": "c.service"}[by]
     return _frame(
         ref,
         f"""
         SELECT year(s.period_start) AS year, {group} AS grp,
                count(*) FILTER (WHERE l.status <> 'not-assessable') AS assessed,
-               count(*) FILTER (WHERE l.status = 'achieved') AS achieved
+               count(*) FILTER (WHERE l.status = 'achieved') AS achieved,
+               coalesce(sum(CAST(l.n AS DECIMAL(38, 6)))
+                        FILTER (WHERE l.status <> 'not-assessable'), 0)::BIGINT
+                   AS clients
         FROM settlement_latest s
         JOIN settlement_line l ON l.settlement_id = s.settlement_id AND l.line_kind = 'indicator'
         JOIN indicator_current i ON i.contract_id = s.contract_id

@@ -370,9 +370,12 @@ _T: dict[str, tuple[str, str, str]] = {
     "leadership.priority": ("Etusijajärjestys", "Prioritetsordning", "Priority order"),
     "leadership.computed": ("laskettu {when}", "beräknad {when}", "computed {when}"),
     "leadership.suppressed": (
-        "Solut, joiden takana on alle 5 arvioitua mittarikautta, näytetään muodossa <5.",
-        "Celler med färre än 5 bedömda indikatorperioder visas som <5.",
-        "Cells with fewer than 5 assessed indicator-periods are shown as <5.",
+        "Solut, joiden arvojen takana on alle 5 asiakasta, näytetään muodossa <5; n on "
+        "arvioitujen mittarikausien määrä.",
+        "Celler där färre än 5 klienter ligger bakom värdena visas som <5; n är antalet "
+        "bedömda indikatorperioder.",
+        "Cells with fewer than 5 clients behind their values are shown as <5; n is the number "
+        "of indicator-periods assessed.",
     ),
     "leadership.share_axis": (
         "Saavutettu-osuus (%)",

@@ -99,18 +99,19 @@ def test_gate_is_shown_but_the_bonus_total_is_the_stored_one() -> None:
     assert sum(s.amount for s in steps if s.measure == "relative") == Decimal("0.00")
 
 
-def test_share_bars_suppress_cells_under_five() -> None:
+def test_share_bars_suppress_cells_with_under_five_clients_not_under_five_periods() -> None:
     frame = pl.DataFrame(
-        {"year": [2024, 2024], "grp": ["vaikuttavuus", "talouden-tasapaino"],
-         "assessed": [59, 4], "achieved": [22, 4]}
+        {"year": [2024, 2024, 2024], "grp": ["vaikuttavuus", "talouden-tasapaino", "muu"],
+         "assessed": [59, 4, 6], "achieved": [22, 3, 6], "clients": [1200, 1200, 4]}
     )  # fmt: skip
     fig = charts.share_bars(frame, "Osuus", "Teema", "%", {"vaikuttavuus": "V"}, "fi", 5)
     assert fig.layout.title.text == "Osuus"
     assert fig.layout.xaxis.title.text == "Teema"
     bar = fig.data[0]
-    assert list(bar.x) == ["V", "talouden-tasapaino"]
-    assert list(bar.text) == ["37 % (n=59)", "<5"]
-    assert bar.y[1] == 0
+    assert list(bar.x) == ["V", "talouden-tasapaino", "muu"]
+    # 4 indicator-periods of 300 clients each are shown; 6 periods of 4 clients are not
+    assert list(bar.text) == ["37 % (n=59)", "75 % (n=4)", "<5"]
+    assert bar.y[2] == 0
 
 
 def test_money_bars_have_bonus_sanction_and_net() -> None:

@@ -349,10 +349,11 @@ def test_leadership_page_shows_shares_money_and_priority_order(shown_db: Path) -
     by_theme = table(at, 0)
     customer = row_of(by_theme, Ryhmä="asiakaskokemus")
     assert (customer["2024"], customer["2025"]) == ("28 % (n=32)", "61 % (n=33)")
-    # 4 indicator-periods behind each cell: suppressed
-    assert row_of(by_theme, Ryhmä="talouden tasapaino")["2025"] == "<5"
+    # 4 indicator-periods, but hundreds of clients behind them: shown (suppression counts
+    # clients, not indicator-periods)
+    assert row_of(by_theme, Ryhmä="talouden tasapaino")["2025"] == "100 % (n=4)"
     by_service = table(at, 1)
-    assert row_of(by_service, Ryhmä="lastensuojelu")["2024"] == "<5"
+    assert row_of(by_service, Ryhmä="lastensuojelu")["2024"] == "0 % (n=4)"
     money = table(at, 2)
     first = row_of(money, Neljännes="2024-Q1")
     assert (first["Bonus"], first["Sanktio"], first["Netto"]) == (

@@ -242,7 +242,9 @@ def test_charts_make_every_label_from_data_literal() -> None:
                          "value": [float(i) for i in range(30)], "n": [5] * 30})  # fmt: skip
     box = charts.comparison_bars(many, "t", "x", "y", "fi", highlight=f"K-3 · {TITLE_IMG}")
     assert "<img" not in json.dumps(box.to_plotly_json())
-    shares = pl.DataFrame({"year": [2025], "grp": [SERVICE], "assessed": [10], "achieved": [5]})
+    shares = pl.DataFrame(
+        {"year": [2025], "grp": [SERVICE], "assessed": [10], "achieved": [5], "clients": [99]}
+    )
     share = charts.share_bars(shares, "t", "x", "y", {}, "fi", 5)
     assert list(share.data[0].x) == [literal.plotly(SERVICE)]
     steps = [charts.Step(INDICATOR, Decimal("1"), "relative")]

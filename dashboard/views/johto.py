@@ -26,9 +26,9 @@ for by, key, names in (
     )
     st.plotly_chart(figure, key=f"share-{by}")
     table = shares.with_columns(
-        pl.struct("achieved", "assessed")
+        pl.struct("achieved", "assessed", "clients")
         .map_elements(
-            lambda r: charts.share_label(r["achieved"], r["assessed"], lang, limit),
+            lambda r: charts.share_label(r["achieved"], r["assessed"], r["clients"], lang, limit),
             return_dtype=pl.String,
         )
         .alias("label"),
