@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from contracts.terms import load_contract_text
-from etl import audit, export, settle, store
+from etl import audit, export, payment_run, settle, store
 
 LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
@@ -637,3 +637,20 @@ def audit_choices(ref: DbRef) -> tuple[pl.DataFrame, list[str]]:
     )
     actions = _frame(ref, "SELECT DISTINCT action FROM audit_event ORDER BY action")
     return pairs, actions["action"].to_list()
+
+
+# --- payment runs ----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def payment_runs(ref: DbRef) -> list[tuple[str, int]]:
+    """The quarters that have a payment run, newest first, with how many wait for approval."""
+    with _reading(ref) as cur:
+        return payment_run.quarterly_runs(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def payment_run_rows(ref: DbRef, period: str) -> list[payment_run.RunRow]:
+    """The run's settlement versions (etl.payment_run.rows), as the engine stored them."""
+    with _reading(ref) as cur:
+        return payment_run.rows(cur, period)

@@ -568,6 +568,62 @@ _T: dict[str, tuple[str, str, str]] = {
         "For the administrator: create the database (`vaikuttavuus init`, `make demo`) or "
         "start the server on the right file (`vaikuttavuus --db FILE serve`).",
     ),
+    # payment run (Maksuajo)
+    "page.payment_run": ("Maksuajo", "Betalningskörning", "Payment run"),
+    "run.period": ("Maksuajon neljännes", "Körningens kvartal", "Quarter of the run"),
+    "run.waiting": ("{run} ({count} odottaa)", "{run} ({count} väntar)", "{run} ({count} waiting)"),
+    "run.membership": (
+        "Ajoon kuuluvat selvitykset, joiden kausi päättyy neljänneksellä (neljännes ja sen "
+        "kuukaudet; puolivuosi ja vuosi viimeisen neljänneksensä ajossa), sekä neljänneksellä "
+        "lasketut oikaisut jo hyväksyttyihin selvityksiin, erotuksenaan.",
+        "Körningen omfattar avräkningar vars period slutar under kvartalet (kvartalet och dess "
+        "månader; halvår och år i sista kvartalets körning) samt korrigeringar av redan "
+        "godkända avräkningar som beräknats under kvartalet, som sin skillnad.",
+        "The run holds the settlements whose period ends in the quarter (the quarter and its "
+        "months; a half-year or a year in its last quarter's run), and the corrections of "
+        "approved settlements settled in the quarter, as their difference.",
+    ),
+    "run.settlements": ("Ajon selvitykset", "Körningens avräkningar", "Settlements of the run"),
+    "run.totals": ("Yhteensä toimittajittain", "Totalt per leverantör", "Totals per supplier"),
+    "run.business_id": ("Y-tunnus", "FO-nummer", "Business ID"),
+    "run.payable": ("Netto (maksetaan)", "Netto (betalas)", "Net (to pay)"),
+    "run.corrects": ("Korjaa versiota", "Korrigerar version", "Corrects version"),
+    "run.approved_by": ("Hyväksyjä", "Godkänd av", "Approved by"),
+    "run.approved_net": ("Hyväksytty netto", "Godkänt netto", "Approved net"),
+    "run.count": ("Selvityksiä", "Avräkningar", "Settlements"),
+    "run.correction_pending": (
+        "oikaisu odottaa ({state})",
+        "korrigering väntar ({state})",
+        "correction pending ({state})",
+    ),
+    "run.prepare_all": (
+        "Valmistele kaikki ({count})",
+        "Förbered alla ({count})",
+        "Prepare all ({count})",
+    ),
+    "run.approve_all": (
+        "Hyväksy kaikki ({count})",
+        "Godkänn alla ({count})",
+        "Approve all ({count})",
+    ),
+    "run.prepared_now": (
+        "{count} selvitystä valmisteltu. Toinen talouden käyttäjä hyväksyy ne.",
+        "{count} avräkningar förberedda. En annan ekonomianvändare godkänner dem.",
+        "{count} settlements prepared. Another finance user approves them.",
+    ),
+    "run.approved_now": (
+        "{count} selvitystä hyväksytty ja lukittu.",
+        "{count} avräkningar godkända och låsta.",
+        "{count} settlements approved and locked.",
+    ),
+    "run.file_note": (
+        "Maksutiedostoon tulevat vain hyväksytyt rivit ({approved}); {left} hyväksymätöntä "
+        "jää pois.",
+        "Betalningsfilen innehåller endast godkända rader ({approved}); {left} ej godkända "
+        "lämnas bort.",
+        "The payment file holds approved rows only ({approved}); {left} not yet approved are "
+        "left out.",
+    ),
 }
 
 THEMES = {

@@ -90,28 +90,44 @@ def _step(
         require(actor, _PERMISSION[step])
         _check_text(step, text)
         with store.writing(db) as con:
-            latest = _latest(con, contract_id, period.name)
-            relaxed = _check_state(con, actor, step, contract_id, period.name, latest, four_eyes)
-            _apply(con, actor, step, latest, text)
-            detail: dict[str, str] = {}
-            if text:
-                detail["reason" if step == "reject" else "comment"] = text
-            if relaxed:
-                detail["four_eyes"] = "relaxed by configuration: the preparer approved"
-            record(
-                con, actor,
-                Event(step, "done", contract_id, period.name, latest.settlement_id,
-                      latest.version, detail=detail),
-            )  # fmt: skip
+            decision = step_in(con, actor, step, contract_id, period.name, text, four_eyes)
     except (AccessError, SettleError, personal_data.PersonalData) as error:
         refused = Event(step, "refused", contract_id, period.name, detail={"reason": str(error)})
         record_alone(db, actor, refused)
         raise
+    return decision
+
+
+def step_in(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    step: Step,
+    contract_id: str,
+    period: str,
+    text: str | None,
+    four_eyes: bool,
+    extra: dict[str, str] | None = None,
+) -> Decision:
+    """One step inside the caller's write (the role and the text already checked): the
+    state's rules, the new state and its audit row (with `extra` in its detail); a
+    SettleError, and nothing written, when the rules refuse it."""
+    latest = _latest(con, contract_id, period)
+    relaxed = _check_state(con, actor, step, contract_id, period, latest, four_eyes)
+    _apply(con, actor, step, latest, text)
+    detail: dict[str, str] = dict(extra or {})
+    if text:
+        detail["reason" if step == "reject" else "comment"] = text
+    if relaxed:
+        detail["four_eyes"] = "relaxed by configuration: the preparer approved"
+    record(
+        con, actor,
+        Event(step, "done", contract_id, period, latest.settlement_id, latest.version,
+              detail=detail),
+    )  # fmt: skip
     status = {"prepare": "prepared", "approve": "approved", "reject": "draft"}[step]
     return Decision(
-        contract_id, period.name, latest.settlement_id, latest.version, latest.kind, status,
-        relaxed,
-    )  # fmt: skip
+        contract_id, period, latest.settlement_id, latest.version, latest.kind, status, relaxed
+    )
 
 
 def _check_text(step: Step, text: str | None) -> None:

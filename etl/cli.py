@@ -21,7 +21,18 @@ from contracts.terms import (
     parse_toml_text,
     terms_digest,
 )
-from etl import access, approval, audit, audit_export, export, personal_data, rank, settle, store
+from etl import (
+    access,
+    approval,
+    audit,
+    audit_export,
+    export,
+    payment_run,
+    personal_data,
+    rank,
+    settle,
+    store,
+)
 from etl.access import cli_actor
 from etl.load import LoadResult, load_file
 from etl.report import decimal_text, euros, format_table, thousands
@@ -157,6 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
     settlements_parser.add_argument("--contract")
     settlements_parser.add_argument("--period")
     settlements_parser.set_defaults(run=cmd_settlements)
+
+    run_parser = commands.add_parser(
+        "payment-run", parents=[common],
+        help="a period's settlements across all contracts, totals per supplier, the payment file",
+    )  # fmt: skip
+    run_parser.add_argument(
+        "--period", required=True, help="the run's period (2025-Q1, 2025-03, 2025-H1, 2025)"
+    )
+    run_step = run_parser.add_mutually_exclusive_group()
+    run_step.add_argument("--prepare", action="store_true", help="prepare every draft of it")
+    run_step.add_argument("--approve", action="store_true", help="approve every prepared one")
+    run_parser.add_argument(
+        "--out", type=Path, metavar="FILE",
+        help="write the approved rows for the payment system to FILE.xlsx or FILE.csv",
+    )  # fmt: skip
+    run_parser.add_argument("--by", help="your name, recorded with your OS user")
+    run_parser.set_defaults(run=cmd_payment_run)
 
     rank_parser = commands.add_parser(
         "rank", parents=[common], help="annual priority order of a framework's contracts"
@@ -616,6 +644,69 @@ def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
               "difference", "approved by", "awaiting correction")  # fmt: skip
     print(format_table(header, rows), file=out)
     print(f"{len(rows)} settlement(s), {len(stale)} approved with changed inputs", file=out)
+    return EXIT_OK
+
+
+def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    """The run's settlements and totals per supplier; --prepare / --approve every one waiting
+    (refused with exit 2 and the reason); --out writes the approved rows, recorded."""
+    kind = None if args.out is None else audit_export.kind_of(args.out.name)
+    if args.out is not None and kind is None:
+        print(f"error: --out {args.out}: name the file .xlsx or .csv", file=sys.stderr)
+        return EXIT_REJECTED
+    step: payment_run.RunStep | None = (
+        "prepare" if args.prepare else "approve" if args.approve else None
+    )
+    if step is not None and not (args.by or "").strip():
+        print(f"error: --{step} needs --by NAME", file=sys.stderr)
+        return EXIT_REJECTED
+    actor = cli_actor(args.by)
+    try:
+        name = payment_run.run_period(args.period).name
+        if step is not None:
+            four_eyes = access.installation_four_eyes()
+            decisions = payment_run.step_all(db, actor, step, name, four_eyes=four_eyes)
+            done = "prepared" if step == "prepare" else "approved"
+            for d in decisions:
+                print(f"{d.contract_id} {d.period} v{d.version} ({d.kind}) {done}", file=out)
+            print(f"{len(decisions)} settlement(s) {done} by {actor.label} in one write", file=out)
+    except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    with store.reading(db) as con:
+        run = payment_run.rows(con, name)
+    table = [
+        (
+            r.supplier, r.business_id, r.contract_id, r.period, r.version, r.kind, r.state,
+            euros(r.bonus), euros(r.sanction), euros(r.payable),
+            "" if r.corrects_version is None else f"v{r.corrects_version}", r.approved_by or "",
+        )
+        for r in run
+    ]  # fmt: skip
+    print(f"payment run {name}", file=out)
+    header = ("supplier", "y-tunnus", "contract", "period", "ver", "kind", "state", "bonus",
+              "sanction", "net", "corrects", "approved by")  # fmt: skip
+    print(format_table(header, table), file=out)
+    sums = [
+        (t.supplier, t.business_id, t.rows, euros(t.bonus), euros(t.sanction), euros(t.net),
+         euros(t.approved_net))
+        for t in payment_run.totals(run)
+    ]  # fmt: skip
+    print(file=out)
+    print(format_table(("supplier", "y-tunnus", "settlements", "bonus", "sanction", "net",
+                        "approved net"), sums), file=out)  # fmt: skip
+    approved = len(payment_run.payable(run))
+    print(f"{len(run)} settlement(s), {approved} approved", file=out)
+    if args.out is None or kind is None:
+        return EXIT_OK
+    try:
+        args.out.write_bytes(payment_run.file_bytes(run, kind))
+    except OSError as error:
+        print(f"error: --out {args.out}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_ERROR
+    audit.record_alone(db, actor, payment_run.export_event(name, run, str(args.out), kind))
+    print(f"wrote {approved} approved row(s) to {args.out}; {len(run) - approved} not yet "
+          "approved left out; the export is recorded in the trail", file=out)  # fmt: skip
     return EXIT_OK
 
 
