@@ -25,6 +25,7 @@ PAGES: tuple[tuple[str, str, str, str, Permission], ...] = (
     ("sopimukset.py", "page.contracts", "sopimukset", ":material/assignment:", "view-contracts"),
     ("sopimus.py", "page.contract", "sopimus", ":material/show_chart:", "view-contracts"),
     ("maksut.py", "page.payments", "maksut", ":material/euro:", "view-settlements"),
+    ("maksuajo.py", "page.payment_run", "maksuajo", ":material/payments:", "prepare"),
     ("johto.py", "page.leadership", "johto", ":material/insights:", "view-leadership"),
     (
         "toimitukset.py",

@@ -476,6 +476,7 @@ OPENS = {
     "maksut": {"demo-valmistelija", "demo-hyvaksyja", "demo-toimittaja", "demo-kaikki"},
     "johto": {"demo-johto", "demo-kaikki"},
     "tapahtumaloki": {"demo-valmistelija", "demo-hyvaksyja", "demo-admin", "demo-kaikki"},
+    "maksuajo": {"demo-valmistelija", "demo-hyvaksyja", "demo-kaikki"},
 }
 """Who may open each page (docs/access.md); everyone else is refused on the server."""
 

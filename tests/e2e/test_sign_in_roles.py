@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 MENU = {
     "demo-sopimus": ["Sopimukset", "Sopimus", "Toimitukset"],
-    "demo-valmistelija": ["Maksut", "Tapahtumaloki"],
+    "demo-valmistelija": ["Maksut", "Maksuajo", "Tapahtumaloki"],
     "demo-johto": ["Johto"],
     "demo-toimittaja": ["Sopimukset", "Sopimus", "Maksut", "Toimitukset"],
     "demo-admin": ["Tapahtumaloki"],
