@@ -506,16 +506,51 @@ def money_per_quarter(ref: DbRef) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def priority(ref: DbRef) -> pl.DataFrame:
-    """The newest stored priority order of every framework and year."""
+    """The newest stored priority order of every framework and year, with the data it used:
+    `data_until`, when the newest delivery behind the settlements it was computed from was
+    loaded; `settled_at`, the newest settlement of its contracts' periods of the year; `stale`
+    when that settlement is newer than the order (a settle recomputes the order in the same
+    write, so only an order stored before that rule, or never recomputed, is stale)."""
     return _frame(
         ref,
         """
-        SELECT framework, year, computed_at, position, contract_id, supplier_name, score,
-               assessed, previous_position, movement
+        WITH orders AS (
+            SELECT framework, year, max(computed_at) AS computed_at
+            FROM priority_order GROUP BY ALL
+        ),
+        year_settlements AS (
+            SELECT o.framework, o.year, o.computed_at, s.*
+            FROM orders o
+            JOIN contract_current c ON c.framework = o.framework
+            JOIN settlement s ON s.contract_id = c.contract_id
+             AND year(s.period_start) = o.year
+        ),
+        used AS (
+            SELECT framework, year, settlement_id FROM year_settlements
+            WHERE created_at <= computed_at
+            QUALIFY row_number() OVER (PARTITION BY framework, year, contract_id, period
+                                       ORDER BY version DESC) = 1
+        ),
+        data AS (
+            SELECT u.framework, u.year, max(d.loaded_at) AS data_until
+            FROM used u
+            JOIN settlement_delivery sd ON sd.settlement_id = u.settlement_id
+            JOIN delivery d ON d.delivery_id = sd.delivery_id
+            GROUP BY ALL
+        ),
+        newest AS (
+            SELECT framework, year, max(created_at) AS settled_at
+            FROM year_settlements GROUP BY ALL
+        )
+        SELECT p.framework, p.year, p.computed_at, p.position, p.contract_id, p.supplier_name,
+               p.score, p.assessed, p.previous_position, p.movement, data.data_until,
+               newest.settled_at,
+               coalesce(newest.settled_at > p.computed_at, false) AS stale
         FROM priority_order p
-        WHERE computed_at = (SELECT max(computed_at) FROM priority_order q
-                             WHERE q.framework = p.framework AND q.year = p.year)
-        ORDER BY framework, year DESC, position
+        JOIN orders o USING (framework, year, computed_at)
+        LEFT JOIN data USING (framework, year)
+        LEFT JOIN newest USING (framework, year)
+        ORDER BY p.framework, p.year DESC, p.position
         """,
     )
 

@@ -624,6 +624,23 @@ _T: dict[str, tuple[str, str, str]] = {
         "The payment file holds approved rows only ({approved}); {left} not yet approved are "
         "left out.",
     ),
+    # leadership page: the data behind a priority order, and a stale order
+    "leadership.data_until": (
+        "uusin toimitus {when}",
+        "senaste leverans {when}",
+        "newest delivery {when}",
+    ),
+    "leadership.stale": (
+        "Vanhentunut: järjestys on laskettu {computed} (uusin toimitus {data}), mutta "
+        "sopimusten tilityksiä on muutettu sen jälkeen, viimeksi {settled}. Talous laskee "
+        "sen uudelleen (`vaikuttavuus rank`).",
+        "Föråldrad: ordningen beräknades {computed} (senaste leverans {data}), men "
+        "avtalens avräkningar har ändrats efter det, senast {settled}. Ekonomin beräknar "
+        "den på nytt (`vaikuttavuus rank`).",
+        "Stale: the order was computed {computed} (newest delivery {data}), but the "
+        "contracts' settlements have changed since, last on {settled}. Finance recomputes "
+        "it (`vaikuttavuus rank`).",
+    ),
 }
 
 THEMES = {

@@ -483,6 +483,8 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         f"{report.count('unchanged')} unchanged",
         file=out,
     )
+    for framework, year in report.reranked:
+        print(f"priority order {framework} {year} recomputed (its settlements changed)", file=out)
     if args.out is not None:
         with store.reading(db) as con:
             try:

@@ -27,7 +27,7 @@ from contracts.periods import Period, parse_period_name
 from contracts.settlement import PeriodSettlement, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
-from etl import audit, store
+from etl import audit, rank, store
 from etl.access import Actor, Permission
 
 
@@ -48,6 +48,8 @@ class SettleOutcome:
 @dataclass
 class SettleReport:
     outcomes: list[SettleOutcome] = field(default_factory=list)
+    reranked: list[tuple[str, int]] = field(default_factory=list)
+    """(framework, year) of the priority orders recomputed because their inputs changed."""
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -197,7 +199,8 @@ def settle(
     asked) and store what changed, with its audit row, in one write. With a year, only that
     year's rows and the year before (for previous-year baselines) are read. `after_upload`:
     the drafts of the contracts an upload touched, settled for the uploader (who needs the
-    upload permission, already checked per contract by the load, instead of settle)."""
+    upload permission, already checked per contract by the load, instead of settle). A stored
+    priority order whose inputs changed is recomputed in the same write (`rank.follow_settle`)."""
     permission: Permission = "upload" if after_upload else "settle"
     audit.require(db, actor, permission, audit.Event("settle"))
     by = actor.label
@@ -236,6 +239,8 @@ def settle(
             detail = {"versions": [f"{o.contract} {o.period} v{o.version} {o.action}"
                                    for o in changed]}  # fmt: skip
             audit.record(con, actor, audit.Event("settle", detail=detail))
+            settled = {(o.contract, _period(o.period).first_day.year) for o in changed}
+            report.reranked = rank.follow_settle(con, actor, settled)
     return report
 
 

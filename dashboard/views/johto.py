@@ -73,8 +73,21 @@ def movement(value: int | None) -> str:
 
 
 for (framework, year), part in order.group_by("framework", "year", maintain_order=True):
-    computed = ui.t("leadership.computed", when=i18n.moment(part["computed_at"][0], lang))
-    st.markdown(f"**{literal(framework)} {year}** · {computed}")
+    computed_at, data_until = part["computed_at"][0], part["data_until"][0]
+    heading = [f"**{literal(framework)} {year}**",
+               ui.t("leadership.computed", when=i18n.moment(computed_at, lang))]  # fmt: skip
+    if data_until is not None:
+        heading.append(ui.t("leadership.data_until", when=i18n.day(data_until, lang)))
+    st.markdown(" · ".join(heading))
+    if part["stale"][0]:
+        st.warning(
+            ui.t(
+                "leadership.stale", computed=i18n.moment(computed_at, lang),
+                data=i18n.day(data_until, lang) or "–",
+                settled=i18n.moment(part["settled_at"][0], lang),
+            ),
+            icon="⚠️",
+        )  # fmt: skip
     ui.show_table(
         pl.DataFrame(
             {
