@@ -8,13 +8,11 @@ formula). Making such a file is itself an export: `record` writes it to the trai
 import csv
 import io
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
 from etl import audit
-from etl.access import Actor
 from etl.safe_cells import safe_cell, xlsx_cell
 
 Kind = Literal["xlsx", "csv"]
@@ -106,14 +104,10 @@ def file_bytes(trail: pl.DataFrame, kind: Kind) -> bytes:
     return xlsx_bytes(trail) if kind == "xlsx" else csv_bytes(trail)
 
 
-def record(
-    db: Path, actor: Actor, filters: audit.Filters, file_name: str, kind: Kind, rows: int
-) -> None:
-    """Write the export of the trail to the trail: what was exported (which filters, how many
-    rows, the file's name and kind). Through the journal, so that it never waits for a
-    writer; the contract and period filtered on are the event's own."""
+def export_event(filters: audit.Filters, file_name: str, kind: Kind, rows: int) -> audit.Event:
+    """The trail's row for an export of the trail: what was exported (which filters, how many
+    rows, the file's name and kind); the contract and period filtered on are the event's own."""
     detail = {"what": "audit-trail", "file": file_name, "format": kind, "rows": rows,
               **filters.named()}  # fmt: skip
-    event = audit.Event("export", contract_id=filters.contract, period=filters.period,
-                        detail=detail)  # fmt: skip
-    audit.record_soon(db, actor, event)
+    return audit.Event("export", contract_id=filters.contract, period=filters.period,
+                       detail=detail)  # fmt: skip

@@ -582,12 +582,10 @@ def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     print(f"{len(rows)} event(s){note}", file=out)
     if args.out is None or kind is None:
         return EXIT_OK
-    try:
-        args.out.write_bytes(audit_export.file_bytes(frame, kind))
-    except OSError as error:
-        print(f"error: --out {args.out}: {error.strerror or error}", file=sys.stderr)
+    if not _written(args.out, audit_export.file_bytes(frame, kind)):
         return EXIT_ERROR
-    audit_export.record(db, cli_actor(args.by), filters, str(args.out), kind, len(frame))
+    event = audit_export.export_event(filters, str(args.out), kind, len(frame))
+    audit.record_soon(db, cli_actor(args.by), event)
     print(f"wrote {len(frame)} event(s) to {args.out}; the export is recorded in the trail",
           file=out)  # fmt: skip
     return EXIT_OK
@@ -701,10 +699,7 @@ def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     print(f"{len(run)} settlement(s), {approved} approved", file=out)
     if args.out is None or kind is None:
         return EXIT_OK
-    try:
-        args.out.write_bytes(payment_run.file_bytes(run, kind))
-    except OSError as error:
-        print(f"error: --out {args.out}: {error.strerror or error}", file=sys.stderr)
+    if not _written(args.out, payment_run.file_bytes(run, kind)):
         return EXIT_ERROR
     audit.record_alone(db, actor, payment_run.export_event(name, run, str(args.out), kind))
     print(f"wrote {approved} approved row(s) to {args.out}; {len(run) - approved} not yet "
@@ -731,6 +726,16 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     header = ("#", "contract", "supplier", "score", "assessed", "last year", "movement")
     print(format_table(header, rows), file=out)
     return EXIT_OK
+
+
+def _written(out: Path, content: bytes) -> bool:
+    """Write an export to --out; a file that cannot be written is said in plain words."""
+    try:
+        out.write_bytes(content)
+    except OSError as error:
+        print(f"error: --out {out}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
 
 
 def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:

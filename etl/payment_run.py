@@ -40,7 +40,7 @@ from etl.approval import Decision
 from etl.safe_cells import safe_cell, xlsx_cell
 from etl.settle import SettleError, parse_wanted_period
 
-Kind = Literal["xlsx", "csv"]
+Kind = audit_export.Kind
 RunStep = Literal["prepare", "approve"]
 EURO_FORMAT = '#,##0.00 "€"'
 TIME_FORMAT = "d.m.yyyy hh.mm.ss"

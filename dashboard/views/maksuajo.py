@@ -3,14 +3,12 @@ their states, totals per supplier, prepare all / approve all under the four-eyes
 the payment file (approved rows only) as .xlsx and Finnish CSV, each download recorded as an
 export by the signed-in user. Which settlements belong to a run: etl/payment_run.py."""
 
-from collections.abc import Callable
-
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui
+from dashboard import auth, data, downloads, i18n, ui
 from dashboard.literal import markdown as literal
-from etl import access, audit, payment_run, personal_data, settle, store
+from etl import access, payment_run, personal_data, settle, store
 
 actor = auth.page("prepare")
 lang = ui.lang()
@@ -103,9 +101,12 @@ if step is not None:
     four_eyes = access.installation_four_eyes()
     try:
         decisions = payment_run.step_all(data.db_path(), actor, step, period, four_eyes=four_eyes)
-    except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
-        st.error(literal(error))
-    except store.StoreError as error:
+    except (
+        settle.SettleError,
+        access.AccessError,
+        personal_data.PersonalData,
+        store.StoreError,
+    ) as error:
         st.error(literal(error))
     else:
         st.cache_data.clear()
@@ -118,26 +119,8 @@ approved = len(payment_run.payable(run))
 st.caption(ui.t("run.file_note", approved=approved, left=len(run) - approved))
 
 
-def exported(kind: payment_run.Kind, name: str) -> Callable[[], bytes]:
-    def make() -> bytes:
-        content = payment_run.file_bytes(run, kind)
-        event = payment_run.export_event(period, run, name, kind)
-        audit.record_soon(data.db_path(), actor, event)
-        return content
-
-    return make
-
-
 if access.can(actor, "export"):
-    downloads = st.columns(2)
-    xlsx_name = f"maksuajo-{period}.xlsx"
-    csv_name = f"maksuajo-{period}.fi.csv"
-    downloads[0].download_button(
-        ui.t("payments.download_xlsx"), exported("xlsx", xlsx_name), file_name=xlsx_name,
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="run_xlsx",
-    )  # fmt: skip
-    downloads[1].download_button(
-        ui.t("payments.download_csv"), exported("csv", csv_name), file_name=csv_name,
-        mime="text/csv", key="run_csv",
+    downloads.buttons(
+        actor, f"maksuajo-{period}", lambda kind: payment_run.file_bytes(run, kind),
+        lambda kind, name: payment_run.export_event(period, run, name, kind), key="run",
     )  # fmt: skip

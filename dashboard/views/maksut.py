@@ -9,9 +9,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, charts, data, i18n, trail, ui
+from dashboard import auth, charts, data, downloads, i18n, trail, ui
 from dashboard.literal import markdown as literal
 from etl import access, approval, audit, personal_data, settle, store
+from etl.audit_export import Kind
 
 actor = auth.page("view-settlements")
 lang = ui.lang()
@@ -130,9 +131,12 @@ elif version["version"] == latest["version"] and access.can(actor, "prepare"):
     if step is not None:
         try:
             step()
-        except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
-            st.error(literal(error))
-        except store.StoreError as error:
+        except (
+            settle.SettleError,
+            access.AccessError,
+            personal_data.PersonalData,
+            store.StoreError,
+        ) as error:
             st.error(literal(error))
         else:
             st.cache_data.clear()
@@ -233,32 +237,17 @@ with st.expander(ui.t("audit.settlement_trail")):
         ui.show_table(trail.table(trail.without_audit(events), lang, trail.SEEN_WITHOUT_AUDIT))
 
 # --- downloads (finance): each recorded in the trail as an export by the signed-in user ---
-# the files are made when a button is pressed (in a thread of their own), not on every run
-
-
-def exported(kind: str, name: str) -> Callable[[], bytes]:
-    def make() -> bytes:
-        xlsx, csv, _ = data.export_files(ref, contract_id, period)
-        content = xlsx if kind == "xlsx" else csv
-        event = audit.Event("export", contract_id=contract_id, period=period,
-                            version=int(latest["version"]), detail={"file": name})  # fmt: skip
-        audit.record_soon(data.db_path(), actor, event)
-        return content
-
-    return make
-
-
 if access.can(actor, "export"):
-    downloads = st.columns(2)
-    xlsx_name = f"selvitys-{contract_id}-{period}.xlsx"
-    csv_name = f"selvitys-{contract_id}-{period}.fi.csv"
-    downloads[0].download_button(
-        ui.t("payments.download_xlsx"), exported("xlsx", xlsx_name), file_name=xlsx_name,
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
-    )  # fmt: skip
-    downloads[1].download_button(
-        ui.t("payments.download_csv"), exported("csv", csv_name), file_name=csv_name,
-        mime="text/csv", key="dl_csv",
+
+    def settlement_file(kind: Kind) -> bytes:
+        xlsx, csv, _ = data.export_files(ref, contract_id, period)
+        return xlsx if kind == "xlsx" else csv
+
+    downloads.buttons(
+        actor, f"selvitys-{contract_id}-{period}", settlement_file,
+        lambda kind, name: audit.Event("export", contract_id=contract_id, period=period,
+                                       version=int(latest["version"]), detail={"file": name}),
+        key="dl",
     )  # fmt: skip
 
 # --- all periods of the contract, and yearly totals ---

@@ -4,11 +4,10 @@ the events newest first with the journal's pending ones on top; whether the hash
 whole; downloads of the rows shown, each recorded in the trail as an export."""
 
 import re
-from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui
+from dashboard import auth, data, downloads, i18n, ui
 from dashboard import trail as trail_table
 from etl import audit, audit_export
 
@@ -91,32 +90,12 @@ st.caption(ui.t("audit.shown", count=i18n.count(len(trail), lang)))
 ui.show_table(trail_table.table(trail, lang))
 
 # --- downloads of the rows shown, each recorded as an export by the signed-in user ---
-db = data.db_path()
 base = "-".join(
     ["tapahtumaloki", *(re.sub(r"[^A-Za-z0-9_-]", "_", p) for p in (contract, period) if p)]
 )
-
-
-def download(kind: audit_export.Kind, name: str) -> Callable[[], bytes]:
-    """The file, made when the button is pressed (in a thread of its own), and its export
-    written to the trail before it is handed over."""
-
-    def make() -> bytes:
-        content = audit_export.file_bytes(trail, kind)
-        audit_export.record(db, actor, filters, name, kind, len(trail))
-        return content
-
-    return make
-
-
-buttons = st.columns(2)
-buttons[0].download_button(
-    ui.t("audit.download_xlsx"), download("xlsx", f"{base}.xlsx"), file_name=f"{base}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="audit_xlsx",
-)  # fmt: skip
-buttons[1].download_button(
-    ui.t("audit.download_csv"), download("csv", f"{base}.fi.csv"), file_name=f"{base}.fi.csv",
-    mime="text/csv", key="audit_csv",
+downloads.buttons(
+    actor, base, lambda kind: audit_export.file_bytes(trail, kind),
+    lambda kind, name: audit_export.export_event(filters, name, kind, len(trail)),
+    key="audit", labels=("audit.download_xlsx", "audit.download_csv"),
 )  # fmt: skip
 st.caption(ui.t("audit.download_note"))
