@@ -6,6 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.access import NO_AUTH_ENV, ROLES_ENV
+from etl.store import DB_ENV
+
 AUTH = Path(__file__).resolve().parents[1] / "sample_data" / "auth"
 ROLES_FILE = AUTH / "roles.toml"
 USERS: dict[str, dict[str, Any]] = {
@@ -21,3 +27,32 @@ def signed_in(user: str, **extra: object) -> dict[str, Any]:
 
 EVERY_ROLE = signed_in("demo-kaikki")
 """The demo user holding every role but supplier."""
+
+
+def show(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The dashboard (AppTest in this process) shows `db` to users signed in with the demo's
+    role mapping, as `vaikuttavuus serve` with sign-in would."""
+    monkeypatch.setenv(DB_ENV, str(db))
+    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
+    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
+    return db
+
+
+def open_as(
+    script: Path,
+    user: str,
+    lang: str = "fi",
+    query: dict[str, str] | None = None,
+    timeout: float = 120,
+    state: dict[str, object] | None = None,
+) -> AppTest:
+    """Run a page (or the app) as this signed-in demo user, with the session state and the
+    URL's query parameters seeded."""
+    at = AppTest.from_file(str(script), default_timeout=timeout)
+    at.user = signed_in(user)
+    at.session_state["lang"] = lang
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()

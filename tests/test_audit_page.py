@@ -25,7 +25,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 from etl import audit
 from etl.access import signed_in_actor
 from tests.conftest import run_cli
-from tests.demo_users import ISSUER, signed_in
+from tests.demo_users import ISSUER, open_as, signed_in
 from tests.test_dashboard_pages import (  # noqa: F401 (fixtures)
     TIMEOUT,
     VIEWS,
@@ -44,12 +44,7 @@ SETTLEMENT = ("KH-2024-001", "2025-Q1")
 
 
 def log(user: str = "demo-admin", lang: str = "fi", **query: str) -> AppTest:
-    at = AppTest.from_file(str(VIEWS / "tapahtumaloki.py"), default_timeout=TIMEOUT)
-    at.user = signed_in(user)
-    at.session_state["lang"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_as(VIEWS / "tapahtumaloki.py", user, lang, query=query, timeout=TIMEOUT)
 
 
 def events(at: AppTest) -> pd.DataFrame:

@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import NO_AUTH_ENV
-from etl.access import ROLES_ENV
-from tests.demo_users import EVERY_ROLE, ROLES_FILE, signed_in
+from tests.demo_users import EVERY_ROLE, open_as, show
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME, copy_db, demo_template
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
@@ -28,20 +26,13 @@ def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 @pytest.fixture
 def shown_db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The shared demo database, for pages that only read."""
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(demo_db))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
-    return demo_db
+    return show(demo_db, monkeypatch)
 
 
 @pytest.fixture
 def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo database, for tests that approve or load."""
-    db = copy_db(demo_db, tmp_path)
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(db))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
-    return db
+    return show(copy_db(demo_db, tmp_path), monkeypatch)
 
 
 USER_OF_PAGE = {
@@ -53,12 +44,8 @@ USER_OF_PAGE = {
 
 def page(name: str, lang: str = "fi", user: str | None = None, **state: object) -> AppTest:
     """Run one page as a signed-in demo user (st.user seeded as after a real sign-in)."""
-    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=TIMEOUT)
-    at.user = signed_in(user or USER_OF_PAGE[name])
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    script = VIEWS / f"{name}.py"
+    return open_as(script, user or USER_OF_PAGE[name], lang, timeout=TIMEOUT, state=state)
 
 
 def no_exception(at: AppTest) -> None:
@@ -166,20 +153,18 @@ def test_contract_page_shows_trends_history_comparison_and_deliveries(shown_db: 
 
 
 def test_contract_page_opens_the_contract_in_the_query_string(shown_db: Path) -> None:
-    at = AppTest.from_file(str(VIEWS / "sopimus.py"), default_timeout=TIMEOUT)
-    at.user = signed_in("demo-sopimus")
-    at.query_params["contract"] = "TPA-2024-001"
-    at.run()
+    at = open_as(
+        VIEWS / "sopimus.py", "demo-sopimus", query={"contract": "TPA-2024-001"}, timeout=TIMEOUT
+    )
     no_exception(at)
     assert at.selectbox(key="contract").value == "TPA-2024-001"
     assert "Palvelukoti Kaski Oy" in at.markdown[0].value
 
 
 def test_a_supplier_cannot_open_another_suppliers_contract_by_url(shown_db: Path) -> None:
-    at = AppTest.from_file(str(VIEWS / "sopimus.py"), default_timeout=TIMEOUT)
-    at.user = signed_in("demo-toimittaja")  # Hoiva Aalto Oy: KH-2024-001 and TPA-2024-002
-    at.query_params["contract"] = "TPA-2024-001"
-    at.run()
+    at = open_as(
+        VIEWS / "sopimus.py", "demo-toimittaja", query={"contract": "TPA-2024-001"}, timeout=TIMEOUT
+    )  # Hoiva Aalto Oy: KH-2024-001 and TPA-2024-002
     no_exception(at)
     assert as_shown(at.error[0].value) == "Sinulla ei ole oikeutta sopimukseen TPA-2024-001."
     assert at.selectbox(key="contract").options == ["KH-2024-001 · Hoiva Aalto Oy",
@@ -196,9 +181,7 @@ def test_leadership_cannot_open_client_level_pages(shown_db: Path) -> None:
 
 
 def test_a_user_without_a_role_sees_only_a_notice(shown_db: Path) -> None:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.user = signed_in("demo-eiroolia")
-    at.run()
+    at = open_as(APP, "demo-eiroolia", timeout=TIMEOUT)
     no_exception(at)
     assert "ei ole roolia" in at.info[0].value
     assert not at.dataframe and not at.get("plotly_chart")
@@ -327,10 +310,9 @@ def test_payments_are_not_approved_by_a_contract_manager_even_with_a_forged_stat
 
 
 def test_a_supplier_sees_only_its_own_approved_settlements(shown_db: Path) -> None:
-    at = AppTest.from_file(str(VIEWS / "maksut.py"), default_timeout=TIMEOUT)
-    at.user = signed_in("demo-toimittaja")
-    at.query_params["contract"] = "KH-2024-002"
-    at.run()
+    at = open_as(
+        VIEWS / "maksut.py", "demo-toimittaja", query={"contract": "KH-2024-002"}, timeout=TIMEOUT
+    )
     no_exception(at)
     assert as_shown(at.error[0].value) == "Sinulla ei ole oikeutta sopimukseen KH-2024-002."
     options = at.selectbox(key="pay_contract").options
@@ -517,11 +499,12 @@ def test_a_supplier_compares_itself_with_other_contracts_without_their_names(
 
 
 def test_a_supplier_sees_the_approved_version_not_the_draft_correction(shown_db: Path) -> None:
-    at = AppTest.from_file(str(VIEWS / "maksut.py"), default_timeout=TIMEOUT)
-    at.user = signed_in("demo-toimittaja")
-    at.query_params["contract"] = "KH-2024-001"
-    at.query_params["period"] = "2025-Q1"
-    at.run()
+    at = open_as(
+        VIEWS / "maksut.py",
+        "demo-toimittaja",
+        query={"contract": "KH-2024-001", "period": "2025-Q1"},
+        timeout=TIMEOUT,
+    )
     no_exception(at)
     versions = table(at, 0)
     assert list(versions["Versio"]) == [1]  # v2, finance's draft correction, is not shown

@@ -9,9 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import NO_AUTH_ENV
-from etl.access import ROLES_ENV
-from tests.demo_users import EVERY_ROLE, ROLES_FILE
+from tests.demo_users import EVERY_ROLE, show
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
@@ -34,9 +32,7 @@ def empty(tmp_path: Path) -> Path:
 
 
 def run_app(db: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "fi") -> AppTest:
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(db))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
+    show(db, monkeypatch)
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.user = dict(EVERY_ROLE)
     at.session_state["lang"] = lang
@@ -106,9 +102,7 @@ def test_every_page_address_gets_the_plain_page(
 def test_before_sign_in_only_the_sign_in_page_shows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(missing(tmp_path)))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
+    show(missing(tmp_path), monkeypatch)
     at = AppTest.from_file(str(APP), default_timeout=120).run()
     assert not at.exception
     assert not at.error

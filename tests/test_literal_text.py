@@ -19,9 +19,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, literal
-from dashboard.auth import NO_AUTH_ENV
-from etl.access import ROLES_ENV
-from tests.demo_users import ROLES_FILE, signed_in
+from tests.demo_users import open_as, show
 from tests.e2e.demo_db import copy_db, demo_template
 from tests.hostile_text import (
     CHECKER,
@@ -54,19 +52,11 @@ def hostile_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture
 def shown(hostile_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(hostile_db))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
-    return hostile_db
+    return show(hostile_db, monkeypatch)
 
 
 def run(name: str, user: str = "demo-kaikki", **state: object) -> AppTest:
-    at = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=120)
-    at.user = signed_in(user)
-    at.session_state["lang"] = "fi"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
+    at = open_as(VIEWS / f"{name}.py", user, state=state)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -16,12 +16,10 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from contracts.periods import period_containing
-from dashboard.auth import NO_AUTH_ENV
 from etl import payment_run, store
-from etl.access import ROLES_ENV
 from etl.safe_cells import is_safe
 from tests.conftest import run_cli
-from tests.demo_users import ROLES_FILE, signed_in
+from tests.demo_users import open_as, show
 from tests.e2e.demo_db import copy_db, demo_template
 
 Q1_2025 = [
@@ -231,19 +229,11 @@ PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "views" / "maksuajo.p
 @pytest.fixture
 def page_db(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo database, shown to a signed-in demo user."""
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(db))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
-    return db
+    return show(db, monkeypatch)
 
 
 def page(user: str = "demo-valmistelija", lang: str = "fi", **state: object) -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=120)
-    at.user = signed_in(user)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return open_as(PAGE, user, lang, state=state)
 
 
 def no_exception(at: AppTest) -> None:

@@ -14,10 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
-from dashboard.auth import NO_AUTH_ENV
-from etl.access import ROLES_ENV
 from tests.conftest import REPO, run_cli
-from tests.demo_users import ROLES_FILE, signed_in
+from tests.demo_users import show, signed_in
 
 SAMPLE = REPO / "sample_data"
 VIEWS = REPO / "dashboard" / "views"
@@ -63,10 +61,7 @@ def ranked_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ranked_db(ranked_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "ranked.duckdb"
     shutil.copyfile(ranked_template, db)
-    monkeypatch.setenv("VAIKUTTAVUUS_DB", str(db))
-    monkeypatch.setenv(ROLES_ENV, str(ROLES_FILE))
-    monkeypatch.delenv(NO_AUTH_ENV, raising=False)
-    return db
+    return show(db, monkeypatch)
 
 
 def newest_order(db: Path, year: int = 2025) -> list[tuple[str, str, int | None]]:
