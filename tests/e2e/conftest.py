@@ -142,12 +142,14 @@ def secrets_file(identity_provider: int, tmp_path_factory: pytest.TempPathFactor
     return path
 
 
-@pytest.fixture(scope="session")
-def server(
-    e2e_db: Path, secrets_file: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("e2e-log") / "serve.log"
-    process, url = start_server(e2e_db, log, secrets_file)
+SERVER_LOGS: list[Path] = []
+
+
+@contextlib.contextmanager
+def serving(db: Path, log: Path, secrets: Path | None = None) -> Iterator[str]:
+    """A running `vaikuttavuus serve` (start_server) whose log a failed test reports; stopped
+    when the block ends. Yields its url."""
+    process, url = start_server(db, log, secrets)
     SERVER_LOGS.append(log)
     try:
         yield url
@@ -155,7 +157,12 @@ def server(
         stop_server(process)
 
 
-SERVER_LOGS: list[Path] = []
+@pytest.fixture(scope="session")
+def server(
+    e2e_db: Path, secrets_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with serving(e2e_db, tmp_path_factory.mktemp("e2e-log") / "serve.log", secrets_file) as url:
+        yield url
 
 
 @pytest.hookimpl(wrapper=True)
@@ -219,3 +226,17 @@ def sign_in(page: Any, server: str, user: str) -> None:
     page.wait_for_url(f"{server}/**", timeout=ACTION_MS)
     signed = page.get_by_text("Kirjautunut:").or_(page.get_by_text("ei ole roolia"))
     signed.first.wait_for(timeout=ACTION_MS)
+
+
+@contextlib.contextmanager
+def signed_in_tab(browser: Any, server: str, user: str) -> Iterator[Any]:
+    """A page in a browser of its own (its own cookies: another person), signed in as `user`;
+    closed when the block ends."""
+    context = new_context(browser)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(ACTION_MS)
+        sign_in(tab, server, user)
+        yield tab
+    finally:
+        context.close()

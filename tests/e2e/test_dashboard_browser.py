@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from dashboard import i18n
-from tests.e2e.conftest import ACTION_MS, new_context, sign_in
+from tests.e2e.conftest import ACTION_MS, sign_in, signed_in_tab
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -121,11 +121,7 @@ def test_four_eyes_approval_by_two_finance_users_locks_the_settlement(
     page.get_by_role("button", name="Hyväksy ja lukitse").click()
     page.get_by_text("the same person cannot prepare and approve").first.wait_for(timeout=LOAD_MS)
     # another finance user, in a browser of their own, approves with a comment
-    other = new_context(browser)
-    try:
-        approver = other.new_page()
-        approver.set_default_timeout(ACTION_MS)
-        sign_in(approver, server, "demo-hyvaksyja")
+    with signed_in_tab(browser, server, "demo-hyvaksyja") as approver:
         open_page(approver, where, "Maksut")
         comment = approver.get_by_label("Kommentti (valinnainen)")
         expect(comment).to_be_editable(timeout=LOAD_MS)
@@ -138,8 +134,6 @@ def test_four_eyes_approval_by_two_finance_users_locks_the_settlement(
         wait_idle(approver)
         no_exception(approver)
         assert approver.get_by_role("button", name="Hyväksy ja lukitse").count() == 0
-    finally:
-        other.close()
 
 
 def test_downloaded_xlsx_matches_the_screen(server: str, page: Any, tmp_path: Path) -> None:

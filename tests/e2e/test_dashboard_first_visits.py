@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ACTION_MS, SERVER_LOGS, new_context, start_server, stop_server
+from tests.e2e.conftest import ACTION_MS, new_context, serving
 from tests.e2e.demo_db import copy_db
 from tests.e2e.test_dashboard_browser import no_exception, wait_idle
 
@@ -26,8 +26,15 @@ def test_pages_opened_at_once_right_after_a_restart_all_draw_without_import_erro
 ) -> None:
     db = copy_db(e2e_db, tmp_path / "db")
     log = tmp_path / "serve.log"
-    process, url = start_server(db, log)  # --no-auth: the pages themselves, at once
-    SERVER_LOGS.append(log)
+    # --no-auth: the pages themselves, at once
+    with serving(db, log) as url:
+        visit_at_once(browser, url)
+    text = log.read_text(errors="replace")
+    assert "partially initialized module" not in text
+    assert "Traceback" not in text
+
+
+def visit_at_once(browser: Any, url: str) -> None:
     contexts = [new_context(browser) for _ in AT_ONCE]
     try:
         tabs = [context.new_page() for context in contexts]
@@ -47,7 +54,3 @@ def test_pages_opened_at_once_right_after_a_restart_all_draw_without_import_erro
     finally:
         for context in contexts:
             context.close()
-        stop_server(process)
-    text = log.read_text(errors="replace")
-    assert "partially initialized module" not in text
-    assert "Traceback" not in text

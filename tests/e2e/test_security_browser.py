@@ -14,12 +14,11 @@ import pytest
 
 from tests.e2e.conftest import (
     ACTION_MS,
-    SERVER_LOGS,
+    serving,
     sign_in,
-    start_server,
-    stop_server,
 )
 from tests.e2e.demo_db import demo_template
+from tests.e2e.test_dashboard_browser import open_page
 from tests.hostile_text import (
     FILE_NAME,
     FRAMEWORK,
@@ -56,21 +55,8 @@ def hostile_server(
 ) -> Iterator[str]:
     template = demo_template(request.config, tmp_path_factory.mktemp("security-demo"))
     db = hostile_copy(template, tmp_path_factory.mktemp("security-db"))
-    log = tmp_path_factory.mktemp("security-log") / "serve.log"
-    process, url = start_server(db, log, secrets_file)
-    SERVER_LOGS.append(log)
-    try:
+    with serving(db, tmp_path_factory.mktemp("security-log") / "serve.log", secrets_file) as url:
         yield url
-    finally:
-        stop_server(process)
-
-
-def open_page(page: Any, url: str, title: str) -> None:
-    """Go to the page and wait until its title is drawn and the script has finished."""
-    page.goto(url, wait_until="domcontentloaded", timeout=ACTION_MS)
-    page.locator("h1", has_text=title).first.wait_for(timeout=ACTION_MS)
-    page.wait_for_timeout(500)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=ACTION_MS)
 
 
 def visible_text(locator: Any) -> str:
@@ -224,10 +210,7 @@ def test_a_missing_database_is_a_plain_page(
     folder = tmp_path_factory.mktemp("missing-db")
     db = folder / "poistuva.duckdb"
     shutil.copyfile(demo_template(request.config, tmp_path_factory.mktemp("missing-demo")), db)
-    log = folder / "serve.log"
-    process, url = start_server(db, log, secrets_file)
-    SERVER_LOGS.append(log)
-    try:
+    with serving(db, folder / "serve.log", secrets_file) as url:
         sign_in(page, url, "demo-kaikki")
         os.remove(db)  # the file goes away under a running server
         for path in ("sopimukset", "maksut?contract=KH-2024-001&period=2025-Q1", "johto"):
@@ -236,5 +219,3 @@ def test_a_missing_database_is_a_plain_page(
             page.get_by_text("Yritä hetken päästä uudelleen.").first.wait_for(timeout=ACTION_MS)
             no_exception(page)
             assert str(db) not in page.locator("body").inner_text()
-    finally:
-        stop_server(process)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ACTION_MS, new_context, sign_in
+from tests.e2e.conftest import ACTION_MS, sign_in, signed_in_tab
 from tests.e2e.test_dashboard_browser import no_exception, open_page, wait_idle
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -91,11 +91,7 @@ def test_the_audit_log_shows_both_steps_of_a_four_eyes_approval(
     page.get_by_text("Valmisteltu. Toinen talouden käyttäjä hyväksyy sen.").wait_for(
         timeout=ACTION_MS
     )
-    other = new_context(browser)
-    try:
-        approver = other.new_page()
-        approver.set_default_timeout(ACTION_MS)
-        sign_in(approver, server, "demo-hyvaksyja")
+    with signed_in_tab(browser, server, "demo-hyvaksyja") as approver:
         open_page(approver, where, "Maksut")
         approver.get_by_role("button", name="Hyväksy ja lukitse").click()
         locked = approver.get_by_text("hyväksytty Heikki Hyväksyjä").filter(visible=True)
@@ -111,5 +107,3 @@ def test_the_audit_log_shows_both_steps_of_a_four_eyes_approval(
         approver.set_viewport_size({"width": 1400, "height": 1400})
         approver.screenshot(path=str(tmp_path / "tapahtumaloki.png"))
         no_exception(approver)
-    finally:
-        other.close()
