@@ -53,6 +53,7 @@ st.sidebar.selectbox(
 # a missing or unreadable database: a plain page on every address, no traceback
 health.stop_unless_database_readable()
 # nothing of the app before sign-in, and nothing but a notice without a role
+auth.banner()
 actor = auth.signed_in()
 auth.sidebar(actor)
 allowed = [page for page in PAGES if access.can(actor, page[4]) and (VIEWS / page[0]).exists()]

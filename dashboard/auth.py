@@ -78,8 +78,6 @@ def signed_in() -> Actor:
     """The signed-in actor with at least one role; otherwise this run shows the sign-in page,
     or the page saying the user has no role, and stops. Every sign-in is recorded once per
     browser session in the audit trail."""
-    if sign_in_off():
-        st.warning(_t("auth.no_auth_banner"), icon="⚠️")
     try:
         actor = current_actor()
     except RoleMapError as error:
@@ -157,6 +155,13 @@ def _sign_in_page() -> None:
 def _sign_out_button() -> None:
     if not sign_in_off() and st.button(_t("auth.sign_out"), key="sign_out"):
         st.logout()
+
+
+def banner() -> None:
+    """Without sign-in, the warning every page shows above its content (the app draws it once
+    per run, before the page)."""
+    if sign_in_off():
+        st.warning(_t("auth.no_auth_banner"), icon="⚠️")
 
 
 def sidebar(actor: Actor) -> None:
