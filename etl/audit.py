@@ -163,15 +163,16 @@ def _pending(db: Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    entries = []
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(entry, dict):
-            entries.append(entry)
-    return entries
+    return [entry for line in text.splitlines() if (entry := _entry(line)) is not None]
+
+
+def _entry(line: str) -> dict[str, Any] | None:
+    """One journal line's entry; None for a line that is not one (torn by a kill)."""
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return entry if isinstance(entry, dict) else None
 
 
 def _entry_id(entry: Mapping[str, Any]) -> str:
@@ -219,9 +220,8 @@ def _forget_absorbed(db: Path) -> None:
             return
         lines = journal.read().decode("utf-8", errors="replace").splitlines(keepends=True)
         keep = [
-            line for line in lines
-            if line.strip() and _entry_id(json.loads(line) if _is_json(line) else {}) not in done
-        ]  # fmt: skip
+            line for line in lines if line.strip() and _entry_id(_entry(line) or {}) not in done
+        ]
         if not keep:
             path.unlink(missing_ok=True)  # appenders check the file they locked is still it
             return
@@ -230,13 +230,6 @@ def _forget_absorbed(db: Path) -> None:
         journal.truncate()
         journal.flush()
         os.fsync(journal.fileno())
-
-
-def _is_json(line: str) -> bool:
-    try:
-        return isinstance(json.loads(line), dict)
-    except json.JSONDecodeError:
-        return False
 
 
 def record_role_map(db: Path, actor: Actor, role_map: access.RoleMap) -> bool:
