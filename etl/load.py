@@ -50,7 +50,6 @@ TERMS_CHANGED = (
     "the contract terms changed while the file was being checked, again and again; "
     "load the file again"
 )
-UPLOAD_SUFFIXES = limits.UPLOAD_SUFFIXES
 HEADER_HETU = (
     "a header that looks like a henkilötunnus (personal identity code): files with personal "
     "identity codes are refused"
@@ -141,7 +140,7 @@ def load_upload(
 
 def _upload_refusal(suffix: str, size: int) -> str | None:
     """Why an uploaded file is refused before it is read (None: it may be read)."""
-    if suffix not in UPLOAD_SUFFIXES:
+    if suffix not in limits.UPLOAD_SUFFIXES:
         return "only .csv, .xlsx and .parquet files can be uploaded"
     if size > limits.MAX_UPLOAD_BYTES:
         return (

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import auth, data, i18n, ui
 from dashboard.literal import markdown as literal
-from etl import access, settle
+from etl import access, limits, settle
 from etl.load import load_upload
 
 actor = auth.page("view-deliveries")
@@ -25,7 +25,7 @@ if access.can(actor, "upload"):
     st.subheader(ui.t("deliveries.upload"))
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
-            ui.t("deliveries.upload"), type=["csv", "xlsx", "parquet"],
+            ui.t("deliveries.upload"), type=[s.lstrip(".") for s in limits.UPLOAD_SUFFIXES],
             accept_multiple_files=True, key="uploads",
         )  # fmt: skip
         submitted = st.form_submit_button(ui.t("deliveries.load"), type="primary")
