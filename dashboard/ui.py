@@ -1,5 +1,6 @@
 """Small helpers every page uses: the chosen language, its strings, the database reference."""
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -34,6 +35,16 @@ def indicator_names(ref_: data.DbRef, contract_id: str | None = None) -> dict[tu
         (c, i): n
         for c, i, n in zip(frame["contract_id"], frame["indicator_id"], frame[column], strict=True)
     }
+
+
+def each(frame: pl.DataFrame, columns: str | Sequence[str], text: Callable[..., str]) -> pl.Series:
+    """`text(*values)` of each row's `columns`, computed here in plain Python.
+
+    Never polars' map_elements: it calls Python from polars' thread pool, which waits for the
+    GIL; another session's thread holding the GIL while it waits for that pool (its to_pandas
+    for a table) then deadlocks the server. Seen with five pages opened at once."""
+    names = [columns] if isinstance(columns, str) else list(columns)
+    return pl.Series([text(*row) for row in frame.select(names).iter_rows()], dtype=pl.String)
 
 
 def show_table(frame: pl.DataFrame, column_config: dict[str, Any] | None = None) -> None:

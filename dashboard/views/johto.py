@@ -26,12 +26,13 @@ for by, key, names in (
     )
     st.plotly_chart(figure, key=f"share-{by}")
     table = shares.with_columns(
-        pl.struct("achieved", "assessed", "clients")
-        .map_elements(
-            lambda r: charts.share_label(r["achieved"], r["assessed"], r["clients"], lang, limit),
-            return_dtype=pl.String,
-        )
-        .alias("label"),
+        ui.each(
+            shares,
+            ["achieved", "assessed", "clients"],
+            lambda achieved, assessed, clients: charts.share_label(
+                achieved, assessed, clients, lang, limit
+            ),
+        ).alias("label"),
         pl.col("grp").replace_strict(names, default=pl.col("grp")),
         pl.col("year").cast(pl.String),
     ).pivot(on="year", index="grp", values="label")

@@ -219,8 +219,7 @@ ui.show_table(
     sources.select(
         pl.col("delivery_id").alias(ui.t("col.delivery")),
         pl.col("file_name").alias(ui.t("col.file")),
-        pl.col("loaded_at").map_elements(lambda d: i18n.moment(d, lang), return_dtype=pl.String)
-        .alias(ui.t("col.loaded")),
+        ui.each(sources, "loaded_at", lambda d: i18n.moment(d, lang)).alias(ui.t("col.loaded")),
         pl.col("row_count").alias(ui.t("col.rows")),
         pl.col("sha256"),
     )

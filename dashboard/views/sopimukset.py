@@ -56,18 +56,18 @@ table = status.select(
         ui.t("col.contract")
     ),
     pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
-    pl.col("status").map_elements(lambda s: i18n.status_word(s, lang), return_dtype=pl.String)
+    ui.each(status, "status", lambda s: i18n.status_word(s, lang))
     .alias(ui.t("col.status")),
-    pl.col("value").map_elements(lambda v: i18n.short_number(v, lang), return_dtype=pl.String)
+    ui.each(status, "value", lambda v: i18n.short_number(v, lang))
     .alias(ui.t("col.value")),
-    pl.col("n").map_elements(lambda v: i18n.short_number(v, lang, 0), return_dtype=pl.String)
+    ui.each(status, "n", lambda v: i18n.short_number(v, lang, 0))
     .alias(ui.t("col.n")),
     pl.col("min_n").alias(ui.t("col.min_n")),
     pl.col("period").alias(ui.t("col.latest_period")),
     pl.col("supplier_name").alias(ui.t("col.supplier")),
-    pl.col("service").map_elements(lambda s: i18n.service_name(s, lang), return_dtype=pl.String)
+    ui.each(status, "service", lambda s: i18n.service_name(s, lang))
     .alias(ui.t("col.service")),
-    pl.col("theme").map_elements(lambda s: i18n.theme_name(s, lang), return_dtype=pl.String)
+    ui.each(status, "theme", lambda s: i18n.theme_name(s, lang))
     .alias(ui.t("col.theme")),
 )  # fmt: skip
 ui.show_table(

@@ -66,17 +66,16 @@ for row in indicators.iter_rows(named=True):
 
 st.subheader(ui.t("contract.history"))
 history = periods.with_columns(
-    pl.struct("status", "value", "n")
-    .map_elements(
-        lambda r: (
-            f"{i18n.status_word(r['status'], lang)} "
-            f"({i18n.short_number(r['value'], lang)}; n={i18n.short_number(r['n'], lang, 0)})"
-            if r["value"] is not None
-            else f"{i18n.status_word(r['status'], lang)} (n={i18n.short_number(r['n'], lang, 0)})"
+    ui.each(
+        periods,
+        ["status", "value", "n"],
+        lambda status, value, n: (
+            f"{i18n.status_word(status, lang)} "
+            f"({i18n.short_number(value, lang)}; n={i18n.short_number(n, lang, 0)})"
+            if value is not None
+            else f"{i18n.status_word(status, lang)} (n={i18n.short_number(n, lang, 0)})"
         ),
-        return_dtype=pl.String,
-    )
-    .alias("cell"),
+    ).alias("cell"),
     pl.col("indicator_id").replace_strict(names, default=pl.col("indicator_id")).alias("name"),
 )
 if history.is_empty():
@@ -129,10 +128,11 @@ ui.show_table(
         pl.when(pl.col("contract_id").is_in(ids)).then(pl.col("supplier_name"))
         .otherwise(pl.lit("–")).alias(ui.t("col.supplier")),
         pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
-        pl.struct("value", "n").map_elements(
-            lambda r: f"{i18n.short_number(r['value'], lang)} "
-            f"(n={i18n.short_number(r['n'], lang, 0)})" if r["value"] is not None else "–",
-            return_dtype=pl.String,
+        ui.each(
+            comparison,
+            ["value", "n"],
+            lambda value, n: f"{i18n.short_number(value, lang)} "
+            f"(n={i18n.short_number(n, lang, 0)})" if value is not None else "–",
         ).alias(ui.t("col.value")),
         pl.concat_str(
             pl.lit(i18n.STATUS_ICONS["achieved"] + " "), pl.col("achieved"), pl.lit(" / "),
@@ -147,8 +147,7 @@ ui.show_table(
     used.select(
         pl.col("delivery_id").alias(ui.t("col.delivery")),
         pl.col("file_name").alias(ui.t("col.file")),
-        pl.col("loaded_at").map_elements(lambda d: i18n.moment(d, lang), return_dtype=pl.String)
-        .alias(ui.t("col.loaded")),
+        ui.each(used, "loaded_at", lambda d: i18n.moment(d, lang)).alias(ui.t("col.loaded")),
         pl.col("loaded_by").alias(ui.t("col.loaded_by")),
         pl.col("row_count").alias(ui.t("col.rows")),
         pl.col("periods").alias(ui.t("col.used_for")),
