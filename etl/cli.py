@@ -27,6 +27,7 @@ from etl import (
     audit,
     audit_export,
     export,
+    formats,
     payment_run,
     personal_data,
     rank,
@@ -46,6 +47,7 @@ SHOWN_PROBLEMS = 50
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = formats.language(getattr(args, "lang", None))
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_ERROR
@@ -68,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         default=argparse.SUPPRESS,
         help="database file (default: $VAIKUTTAVUUS_DB or ./vaikuttavuus.duckdb)",
+    )
+    common.add_argument(
+        "--lang",
+        choices=formats.LANGUAGES,
+        default=argparse.SUPPRESS,
+        help="language of messages, numbers and dates: fi (default), sv or en",
     )
     parser = argparse.ArgumentParser(
         prog="vaikuttavuus",

@@ -8,6 +8,8 @@ import pytest
 
 from dashboard import charts, i18n
 
+NBSP = "\u00a0"  # Babel groups thousands and sets the € apart with no-break spaces
+
 
 def test_indicator_trend_draws_values_periods_and_dated_levels() -> None:
     monthly = pl.DataFrame(
@@ -81,8 +83,10 @@ def test_waterfall_runs_from_bonuses_through_gate_and_caps_to_the_net() -> None:
     assert fig.layout.yaxis.title.text == "Euroa"
     bars = fig.data[0]
     assert bars.type == "waterfall"
-    assert list(bars.text) == ["+1 500,00 €", "+1 200,00 €", "−200,00 €", "2 500,00 €",
-                               "−400,00 €", "+100,00 €", "2 200,00 €"]  # fmt: skip
+    assert list(bars.text) == [
+        f"+1{NBSP}500,00{NBSP}€", f"+1{NBSP}200,00{NBSP}€", f"−200,00{NBSP}€",
+        f"2{NBSP}500,00{NBSP}€", f"−400,00{NBSP}€", f"+100,00{NBSP}€", f"2{NBSP}200,00{NBSP}€",
+    ]  # fmt: skip
 
 
 def test_gate_is_shown_but_the_bonus_total_is_the_stored_one() -> None:
@@ -162,11 +166,11 @@ def test_comparison_of_many_contracts_is_a_distribution_with_the_contract_marked
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("fi", "1 234,56 €"), ("sv", "1 234,56 €"), ("en", "1,234.56 €")],
+    [("fi", "1\u00a0234,56\u00a0€"), ("sv", "1\u00a0234,56\u00a0€"), ("en", "€1,234.56")],
 )
 def test_money_format_of_each_language(lang: str, expected: str) -> None:
     assert i18n.euros(Decimal("1234.555"), lang) == expected
-    assert i18n.euros(Decimal("-2440.51"), lang).startswith("−2")
+    assert i18n.euros(Decimal("-2440.51"), lang).startswith("−")
 
 
 def test_dates_are_finnish_day_month_year() -> None:

@@ -135,12 +135,12 @@ def test_contract_page_shows_trends_history_comparison_and_deliveries(shown_db: 
     no_exception(at)
     assert "Hoiva Aalto Oy" in at.markdown[0].value
     assert "1.1.2024–31.12.2025" in at.markdown[0].value
-    assert "180 000,00 €" in at.markdown[0].value
+    assert "180\u00a0000,00\u00a0€" in at.markdown[0].value
     # three indicator trends; four comparisons (kotihoito: adl, kaatumiset, nps, vaihtuvuus)
     assert charts(at) == 7
     history = table(at, 0)
     first = row_of(history, Kausi="2024-Q1")
-    assert first["Kaatumiset / 1 000 hoitopäivää"] == "▼ alle minimin (9,01; n=28 065)"
+    assert first["Kaatumiset / 1 000 hoitopäivää"] == "▼ alle minimin (9,01; n=28\u00a0065)"
     assert first["Suositteluhalukkuus (NPS)"] == "◐ osittain (39,9; n=61)"
     comparison = table(at, 1)
     mine = row_of(comparison, Sopimus="KH-2024-001",
@@ -202,7 +202,7 @@ def test_contract_page_in_swedish_uses_swedish_words_and_formats(shown_db: Path)
     assert at.title[0].value == "Avtal i detalj"
     history = table(at, 0)
     assert history.iloc[0, 0] == "2024-Q1"
-    assert "▼ under minimum (9,01; n=28 065)" in set(history.iloc[0])
+    assert "▼ under minimum (9,01; n=28\u00a0065)" in set(history.iloc[0])
 
 
 # --- Maksut ----------------------------------------------------------------------------------
@@ -211,17 +211,25 @@ def test_contract_page_in_swedish_uses_swedish_words_and_formats(shown_db: Path)
 def test_payments_page_shows_the_correction_and_its_money_difference(shown_db: Path) -> None:
     at = page("maksut", pay_contract="KH-2024-001", pay_period="2025-Q1")
     no_exception(at)
-    assert at.warning[0].value == "Oikaisu v2 hyväksyttyyn versioon v1: nettomuutos −2 440,51 €"
+    assert (
+        at.warning[0].value
+        == "Oikaisu v2 hyväksyttyyn versioon v1: nettomuutos −2\u00a0440,51\u00a0€"
+    )
     versions = table(at, 0)
     assert list(versions["Versio"]) == [2, 1]
     v1 = row_of(versions, Versio=1)
     assert v1["Tila"].startswith("🔒 hyväksytty Talous / hyväksyjä (komentorivi) ")
-    assert v1["Netto"] == "9 000,00 €"
+    assert v1["Netto"] == "9\u00a0000,00\u00a0€"
     v2 = row_of(versions, Versio=2)
     assert (v2["Laji"], v2["Tila"], v2["Netto"], v2["Erotus"]) == (
-        "oikaisu", "luonnos", "6 559,49 €", "−2 440,51 €",
+        "oikaisu", "luonnos", "6\u00a0559,49\u00a0€", "−2\u00a0440,51\u00a0€",
     )  # fmt: skip
-    assert [m.value for m in at.metric] == ["6 559,49 €", "0,00 €", "6 559,49 €", "180 000,00 €"]
+    assert [m.value for m in at.metric] == [
+        "6\u00a0559,49\u00a0€",
+        "0,00\u00a0€",
+        "6\u00a0559,49\u00a0€",
+        "180\u00a0000,00\u00a0€",
+    ]
 
 
 def test_payments_page_explains_every_euro(shown_db: Path) -> None:
@@ -232,10 +240,10 @@ def test_payments_page_explains_every_euro(shown_db: Path) -> None:
         "◐ osittain", "77,8481", "158", "72", "87",
     )  # fmt: skip
     assert (adl["Tasot alkaen"], adl["Osuus"], adl["Täysi summa"]) == (
-        "1.1.2025", "0,389873", "4 000,00 €",
+        "1.1.2025", "0,389873", "4\u00a0000,00\u00a0€",
     )  # fmt: skip
     assert (adl["Bonus tarkka"], adl["Bonus"], adl["Bonuksen muutos"]) == (
-        "1 559,493671", "1 559,49 €", "−2 440,51 €",
+        "1\u00a0559,493671", "1\u00a0559,49\u00a0€", "−2\u00a0440,51\u00a0€",
     )  # fmt: skip
     assert "Fraction 0.3899 × 4000.00 € = 1559.49 € bonus" in adl["Selitys"]
     assert charts(at) == 1
@@ -252,7 +260,11 @@ def test_payments_page_shows_caps_and_yearly_totals(shown_db: Path) -> None:
     assert list(adjustments["Oikaisu"]) == ["portti"]
     assert list(adjustments["Puoli"]) == ["Bonus"]
     assert list(adjustments["Lasketaan"]) == ["–"]
-    assert [m.value for m in at.metric][:3] == ["0,00 €", "3 400,00 €", "−3 400,00 €"]
+    assert [m.value for m in at.metric][:3] == [
+        "0,00\u00a0€",
+        "3\u00a0400,00\u00a0€",
+        "−3\u00a0400,00\u00a0€",
+    ]
     yearly = table(at, len(at.dataframe) - 1)
     assert list(yearly["Vuosi"]) == ["2024", "2025"]
 
@@ -339,7 +351,7 @@ def test_leadership_page_shows_shares_money_and_priority_order(shown_db: Path) -
     money = table(at, 2)
     first = row_of(money, Neljännes="2024-Q1")
     assert (first["Bonus"], first["Sanktio"], first["Netto"]) == (
-        "24 312,03 €", "5 600,00 €", "18 712,03 €",
+        "24\u00a0312,03\u00a0€", "5\u00a0600,00\u00a0€", "18\u00a0712,03\u00a0€",
     )  # fmt: skip
     kh_2025 = table(at, 3)
     assert list(kh_2025["Sopimus"]) == ["KH-2024-001", "KH-2024-003", "KH-2024-002"]
@@ -508,7 +520,7 @@ def test_a_supplier_sees_the_approved_version_not_the_draft_correction(shown_db:
     no_exception(at)
     versions = table(at, 0)
     assert list(versions["Versio"]) == [1]  # v2, finance's draft correction, is not shown
-    assert versions["Netto"].tolist() == ["9 000,00 €"]
+    assert versions["Netto"].tolist() == ["9\u00a0000,00\u00a0€"]
     assert not at.warning  # neither the correction nor the awaiting note
     every_period = table(at, len(at.dataframe) - 2)
     assert set(every_period["Tila"].str.startswith("🔒")) == {True}
