@@ -164,3 +164,11 @@ def from_json(stored: str) -> list[Message]:
         Message(entry["key"], {k: _read_value(v) for k, v in entry["values"].items()})
         for entry in json.loads(stored)
     ]
+
+
+def stored_text(stored: str | None, legacy: str | None, lang: str) -> str:
+    """A stored explanation or reason in the language: the messages (`to_json`) when the row
+    has them, else the plain text rows written before messages were stored."""
+    if stored:
+        return render_all(from_json(stored), lang)
+    return legacy or ""
