@@ -45,7 +45,7 @@ st.set_page_config(page_title="Vaikuttavuus", page_icon=FAVICON, layout="wide")
 if ui.LANG_KEY not in st.session_state:
     st.session_state[ui.LANG_KEY] = i18n.DEFAULT
 st.sidebar.selectbox(
-    "Kieli · Språk · Language",
+    ui.LANGUAGE_LABEL,
     i18n.LANGUAGES,
     format_func=lambda code: i18n.LANGUAGE_NAMES[code],
     key=ui.LANG_KEY,

@@ -67,7 +67,7 @@ def table(trail: pl.DataFrame, lang: str, columns: Sequence[str] = COLUMNS) -> p
         "version": lambda: trail["version"],
         "delivery": lambda: trail["delivery_id"],
         "digest": lambda: trail["file_digest"].cast(pl.String).str.slice(0, 12),
-        "detail": lambda: [audit.detail_text(d) for d in trail["detail"]],
+        "detail": lambda: [audit.detail_text(d, lang) for d in trail["detail"]],
     }  # fmt: skip
     return pl.DataFrame(
         {i18n.t(HEADERS[c], lang): pl.Series(values[c](), dtype=_DTYPES.get(c)) for c in columns}

@@ -9,6 +9,10 @@ import streamlit as st
 from dashboard import data, i18n
 
 LANG_KEY = "lang"
+LANGUAGE_LABEL = "Kieli · Språk · Language"
+"""The language picker's label, in all three: whoever cannot read the current one finds it."""
+MISSING = "–"
+"""What a table shows for a missing value, in every language."""
 
 
 def lang() -> str:
@@ -48,8 +52,9 @@ def each(frame: pl.DataFrame, columns: str | Sequence[str], text: Callable[..., 
 
 
 def show_table(frame: pl.DataFrame, column_config: dict[str, Any] | None = None) -> None:
-    """A read-only table without the row index."""
-    st.dataframe(frame, hide_index=True, column_config=column_config)
+    """A read-only table without the row index; an empty cell shows a dash (Streamlit would
+    write the English word None)."""
+    st.dataframe(frame, hide_index=True, column_config=column_config, placeholder=MISSING)
 
 
 def flash() -> None:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from etl import access, personal_data, store
+from etl import access, messages, personal_data, store
 from etl.access import Actor, Permission
 
 Outcome = Literal["done", "unchanged", "rejected", "refused"]
@@ -419,9 +419,11 @@ def events(
     return frame
 
 
-def detail_text(detail: str | None, limit: int | None = None) -> str:
-    """An event's detail as `key: value; key: value` (lists joined by commas, the journal's
-    own entry id left out), cut at `limit` characters with an ellipsis."""
+def detail_text(detail: str | None, lang: str, limit: int | None = None) -> str:
+    """An event's detail in the language as `key: value; key: value` (lists joined by
+    commas, the journal's own entry id left out), cut at `limit` characters with an ellipsis.
+    Keys and the codes of known keys are put into words (etl/texts/*/audit.toml); messages
+    stored as data (a key and values) are rendered; other text is shown as recorded."""
     if not detail:
         return ""
     try:
@@ -432,11 +434,32 @@ def detail_text(detail: str | None, limit: int | None = None) -> str:
         text = detail
     else:
         text = "; ".join(
-            f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+            f"{_word('key', key, lang)}: {_detail_value(key, value, lang)}"
             for key, value in values.items()
             if key != JOURNAL_KEY
         )
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _word(kind: str, code: str, lang: str) -> str:
+    key = f"audit_detail.{kind}.{code}"
+    return messages.text(key, lang) if messages.has(key) else code
+
+
+def _detail_value(key: str, value: object, lang: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(_detail_value(key, item, lang) for item in value)
+    if isinstance(value, bool):
+        return messages.text("audit_detail.yes" if value else "audit_detail.no", lang)
+    if isinstance(value, dict) and "key" in value and messages.has(str(value["key"])):
+        return messages.render_all(messages.from_json(json.dumps([value])), lang)
+    if isinstance(value, str) and key in ("permission", "what"):
+        return _word(key, value, lang)
+    if isinstance(value, str) and key == "versions":
+        # "KH-2024-001 2025-Q1 v2 correction": the settle's outcome is its last word
+        named, _, outcome = value.rpartition(" ")
+        return f"{named} {_word('version', outcome, lang)}" if named else value
+    return str(value)
 
 
 def _plain(value: object) -> object:

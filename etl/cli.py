@@ -576,7 +576,7 @@ def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
             r["channel"], r["action"], r["outcome"], r["contract_id"] or "", r["period"] or "",
             "" if r["version"] is None else f"v{r['version']}",
             "" if r["delivery_id"] is None else r["delivery_id"],
-            (r["file_digest"] or "")[:12], audit.detail_text(r["detail"], DETAIL_CHARS),
+            (r["file_digest"] or "")[:12], audit.detail_text(r["detail"], args.lang, DETAIL_CHARS),
         )
         for r in frame.iter_rows(named=True)
     ]  # fmt: skip

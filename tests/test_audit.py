@@ -226,7 +226,7 @@ def test_an_event_waiting_in_the_journal_is_printed_as_pending(
     assert out.splitlines()[-1] == "2 event(s), 1 pending in the journal (not yet in the table)"
     first, second = columns(out)
     assert (first["#"], first["tulos"]) == ("odottaa", "rejected")
-    assert "file: odottaa.csv" in first["lisätiedot"] and "journal_entry" not in out
+    assert "tiedosto: odottaa.csv" in first["lisätiedot"] and "journal_entry" not in out
     assert (second["tulos"], second["#"].isdigit()) == ("done", True)
     status, out = cli("audit", "--verify")
     assert status == 0 and out.splitlines()[-1].startswith("1 pending in the journal")

@@ -112,7 +112,7 @@ def test_the_url_filters_to_one_settlements_events(shown_db: Path) -> None:
     assert (approval["Sopimus"], approval["Kausi"], approval["Versio"]) == (
         "KH-2024-001", "2025-Q1", 1,
     )  # fmt: skip
-    assert shown.iloc[0]["Lisätiedot"] == "versions: KH-2024-001 2025-Q1 v2 correction"
+    assert shown.iloc[0]["Lisätiedot"] == "versiot: KH-2024-001 2025-Q1 v2 oikaisu"
 
 
 def test_filters_narrow_the_rows(shown_db: Path) -> None:
@@ -182,7 +182,7 @@ def test_an_event_waiting_in_the_journal_is_shown_as_pending(own_db: Path) -> No
     # the sign-in of this very visit waits too
     assert sorted(pending["Toiminto"]) == ["kirjautuminen", "toimituksen lataus"]
     olli = pending[pending["Käyttäjä"] == "Odottava Olli"].iloc[0]
-    assert (olli["Tulos"], olli["Kanava"], olli["Lisätiedot"]) == ("hylätty", "selain", "file: x")
+    assert (olli["Tulos"], olli["Kanava"], olli["Lisätiedot"]) == ("hylätty", "selain", "tiedosto: x")
     assert list(shown["Tapahtuma"][:2]) == ["⏳ odottaa", "⏳ odottaa"]
     assert at.info[0].value.startswith("2 tapahtumaa odottaa lokin jonossa")
     # the next write moves them in, numbered after the rest

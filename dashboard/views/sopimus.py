@@ -32,7 +32,7 @@ st.markdown(
     f"{literal(i18n.service_name(info['service'], lang))} · {literal(info['framework'] or '–')}"
     f" · {ui.t('contract.term')} {i18n.day(info['start_date'], lang)}"
     f"–{i18n.day(info['end_date'], lang)} · {ui.t('contract.period_value')} "
-    f"{i18n.euros(info['period_value'], lang)} ({info['period_kind']})"
+    f"{i18n.euros(info['period_value'], lang)} ({ui.t('period_kind.' + info['period_kind'])})"
 )
 
 indicators = data.indicators(ref).filter(pl.col("contract_id") == contract_id)
