@@ -6,7 +6,7 @@ deliveries (names, units, services) goes through `literal.plotly`: plotly shows 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -238,42 +238,72 @@ def short(name: str, limit: int = 24) -> str:
 
 @dataclass(frozen=True)
 class Step:
+    """One bar of the waterfall: a stored amount with the sign it has on the net, and the
+    settlement line it comes from (`line_no`; None for the totals)."""
+
     label: str
     amount: Decimal
     measure: str  # relative | total
+    line_no: int | None = None
+
+
+def _adjustment_steps(adjustments: pl.DataFrame, side: str, lang: str) -> list[Step]:
+    """Each gate, pool limit, period cap and annual cap of one side as a step of its own, in
+    the engine's order. A bonus-side adjustment is a step even when it is not counted (the
+    gate): the bonus steps are the lines' bonuses before the gate, so the gate's withheld
+    amount takes them back to the stored bonus total. On the sanction side only counted ones
+    are steps, with the sign flipped (a reduction of the sanction raises the net)."""
+    steps: list[Step] = []
+    for row in adjustments.filter(pl.col("side") == side).iter_rows(named=True):
+        if not row["amount"] or (side == "sanction" and not row["counted"]):
+            continue
+        label = i18n.adjustment_name(row["adjustment_kind"], lang).capitalize()
+        amount = Decimal(row["amount"])
+        signed = amount if side == "bonus" else -amount
+        steps.append(Step(label, signed, "relative", row.get("line_no")))
+    return steps
 
 
 def waterfall_steps(
     lines: pl.DataFrame, bonus_total: Decimal, net: Decimal, names: dict[str, str], lang: str
 ) -> list[Step]:
-    """The stored settlement as steps: each indicator's bonus before gates, the gate and
-    bonus caps, the bonus total, each sanction, the sanction caps, and the net payment.
-    Amounts are the stored ones (signs only flipped for the sanction side)."""
+    """The stored settlement as steps: each indicator's bonus before gates, the gates, pool
+    limit and caps of the bonus side (each its own step), the bonus total, each sanction, the
+    sanction caps, and the net payment. Amounts are the stored ones (signs only flipped for
+    the sanction side); the relative steps add up to the stored net. `names`: indicator id ->
+    name (the id when the name is missing)."""
     steps: list[Step] = []
     indicator_lines = lines.filter(pl.col("line_kind") == "indicator")
     adjustments = lines.filter(pl.col("line_kind") == "adjustment")
     for row in indicator_lines.iter_rows(named=True):
         amount = row["bonus_before_gate"]
         if amount:
-            label = i18n.t("wf.bonus", lang, indicator=short(names.get(row["indicator_id"], "")))
-            steps.append(Step(label, Decimal(amount), "relative"))
-    for row in adjustments.filter(pl.col("side") == "bonus").iter_rows(named=True):
-        if row["amount"]:
-            kind = row["adjustment_kind"]
-            label = i18n.adjustment_name(kind, lang).capitalize()
-            steps.append(Step(label, Decimal(row["amount"]), "relative"))
+            name = short(names.get(row["indicator_id"]) or row["indicator_id"] or "")
+            label = i18n.t("wf.bonus", lang, indicator=name)
+            steps.append(Step(label, Decimal(amount), "relative", row.get("line_no")))
+    steps += _adjustment_steps(adjustments, "bonus", lang)
     steps.append(Step(i18n.t("wf.bonus_total", lang), bonus_total, "total"))
     for row in indicator_lines.iter_rows(named=True):
         amount = row["sanction"]
         if amount:
-            label = i18n.t("wf.sanction", lang, indicator=short(names.get(row["indicator_id"], "")))
-            steps.append(Step(label, -Decimal(amount), "relative"))
-    for row in adjustments.filter(pl.col("side") == "sanction").iter_rows(named=True):
-        if row["amount"] and row["counted"]:
-            label = i18n.adjustment_name(row["adjustment_kind"], lang).capitalize()
-            steps.append(Step(label, -Decimal(row["amount"]), "relative"))
+            name = short(names.get(row["indicator_id"]) or row["indicator_id"] or "")
+            label = i18n.t("wf.sanction", lang, indicator=name)
+            steps.append(Step(label, -Decimal(amount), "relative", row.get("line_no")))
+    steps += _adjustment_steps(adjustments, "sanction", lang)
     steps.append(Step(i18n.t("wf.net", lang), net, "total"))
-    return steps
+    return _distinct(steps)
+
+
+def _distinct(steps: list[Step]) -> list[Step]:
+    """Plotly draws bars with the same label in one place: a label seen before (two bonus
+    caps, a pool limit and a cap, two indicators cut to the same name) gets ' (2)', ' (3)'."""
+    seen: dict[str, int] = {}
+    out = []
+    for step in steps:
+        seen[step.label] = seen.get(step.label, 0) + 1
+        count = seen[step.label]
+        out.append(step if count == 1 else replace(step, label=f"{step.label} ({count})"))
+    return out
 
 
 def waterfall(steps: Sequence[Step], title: str, lang: str) -> go.Figure:

@@ -689,3 +689,97 @@ def payment_run_rows(ref: DbRef, period: str) -> list[payment_run.RunRow]:
     """The run's settlement versions (etl.payment_run.rows), as the engine stored them."""
     with _reading(ref) as cur:
         return payment_run.rows(cur, period)
+
+
+# --- Maksut: from a settlement line to the delivery rows behind it ---------------------------
+
+_USED_DELIVERIES = """
+    WITH chosen AS (SELECT * FROM settlement WHERE settlement_id = ?),
+    used AS (
+        SELECT ds.contract_id, ds.indicator_id, ds.period, max(ds.delivery_id) AS delivery_id
+        FROM chosen s
+        JOIN settlement_delivery sd ON sd.settlement_id = s.settlement_id
+        JOIN delivery_scope ds ON ds.delivery_id = sd.delivery_id
+                              AND ds.contract_id = s.contract_id
+                              AND ds.period_start BETWEEN s.period_start AND s.period_end
+        GROUP BY ALL
+    )
+"""
+"""The delivery each contract x indicator x delivered period of one settlement version read:
+of the deliveries the version used (settlement_delivery), the newest that covers the key.
+When the version was settled that delivery was the key's current one (scope_current), so
+this is what the version read even after a later delivery superseded it."""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def line_months(ref: DbRef, settlement_id: int) -> pl.DataFrame:
+    """Per indicator and delivered period (month) of one settlement version: the delivery it
+    read and that delivery's sums as the load stored them (scope_tally: rows, n, numerator,
+    denominator, excluded), and the month's value from them by the indicator's aggregate (the
+    terms version the settlement used). Sums and values for reading only: the period's value
+    and every euro are the engine's, on the settlement line."""
+    return _frame(
+        ref,
+        _USED_DELIVERIES
+        + f"""
+        SELECT t.indicator_id, t.period, t.period_start, t.delivery_id,
+               sum(t.rows)::BIGINT AS rows, sum(t.weight_sum)::BIGINT AS weight_sum,
+               sum(t.value_sum) AS value_sum, sum(t.numerator_sum) AS numerator_sum,
+               sum(t.denominator_sum) AS denominator_sum, sum(t.excluded_sum) AS excluded_sum,
+               {_VALUE_SQL}
+        FROM used u
+        JOIN scope_tally t USING (delivery_id, contract_id, indicator_id, period)
+        JOIN chosen s ON s.contract_id = t.contract_id
+        JOIN indicator_version i ON i.contract_id = s.contract_id AND i.version = s.terms_version
+                                AND i.indicator_id = t.indicator_id
+        GROUP BY t.indicator_id, t.period, t.period_start, t.delivery_id, i.aggregate
+        ORDER BY t.indicator_id, t.period_start, t.period
+        """,
+        [settlement_id],
+    )
+
+
+DRILL_ROWS = 5000
+"""The most delivery rows one line's drill-down lists (record-level files can hold many)."""
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def line_rows(
+    ref: DbRef, settlement_id: int, indicator_id: str, with_clients: bool
+) -> pl.DataFrame:
+    """Every stored delivery row of one indicator in one settlement version's period, as the
+    supplier delivered it: delivery, file, the row number as Excel shows it, the values; `used`
+    when it is a row of the delivery this version read (see _USED_DELIVERIES); `superseded_by`,
+    the next delivery of the same contract x indicator x period, which replaced the row (null
+    for the current one). The client code only `with_clients` (null otherwise). At most
+    DRILL_ROWS rows, oldest period first; `total` is how many there are."""
+    return _frame(
+        ref,
+        _USED_DELIVERIES
+        + """,
+        succession AS (
+            SELECT ds.delivery_id, ds.contract_id, ds.indicator_id, ds.period,
+                   lead(ds.delivery_id) OVER (PARTITION BY ds.contract_id, ds.indicator_id,
+                                              ds.period ORDER BY ds.delivery_id) AS superseded_by
+            FROM delivery_scope ds JOIN chosen s ON ds.contract_id = s.contract_id
+            WHERE ds.indicator_id = ?
+        )
+        SELECT o.delivery_id, d.file_name, o.source_row, o.period, o.period_start, o.value, o.n,
+               o.numerator, o.denominator, o.excluded,
+               CASE WHEN ? THEN o.client END AS client, o.note,
+               u.delivery_id IS NOT NULL AS used, c.superseded_by,
+               count(*) OVER () AS total
+        FROM chosen s
+        JOIN observation o ON o.contract_id = s.contract_id
+                          AND o.period_start BETWEEN s.period_start AND s.period_end
+        JOIN delivery d ON d.delivery_id = o.delivery_id
+        LEFT JOIN used u ON u.delivery_id = o.delivery_id AND u.contract_id = o.contract_id
+                        AND u.indicator_id = o.indicator_id AND u.period = o.period
+        LEFT JOIN succession c ON c.delivery_id = o.delivery_id
+                              AND c.indicator_id = o.indicator_id AND c.period = o.period
+        WHERE o.indicator_id = ?
+        ORDER BY o.period_start, o.period, o.delivery_id, o.source_row
+        LIMIT ?
+        """,
+        [settlement_id, indicator_id, with_clients, indicator_id, DRILL_ROWS],
+    )

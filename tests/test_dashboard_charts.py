@@ -99,8 +99,47 @@ def test_gate_is_shown_but_the_bonus_total_is_the_stored_one() -> None:
         }
     )  # fmt: skip
     steps = charts.waterfall_steps(lines, Decimal("0.00"), Decimal("0.00"), {}, "en")
-    assert [s.label for s in steps] == ["Bonus ", "Gate", "Bonuses total", "Net payment"]
+    assert [s.label for s in steps] == ["Bonus nps", "Gate", "Bonuses total", "Net payment"]
     assert sum(s.amount for s in steps if s.measure == "relative") == Decimal("0.00")
+
+
+def test_waterfall_steps_carry_the_line_each_comes_from() -> None:
+    lines = pl.DataFrame(
+        {
+            "line_no": [1, 2, 3], "line_kind": ["indicator", "indicator", "adjustment"],
+            "indicator_id": ["adl", "nps", None],
+            "bonus_before_gate": [Decimal("10.00"), Decimal("0.00"), None],
+            "sanction": [Decimal("0.00"), Decimal("4.00"), None],
+            "adjustment_kind": [None, None, "annual-bonus-cap"], "side": [None, None, "bonus"],
+            "amount": [None, None, Decimal("-3.00")], "counted": [None, None, True],
+        }
+    )  # fmt: skip
+    steps = charts.waterfall_steps(lines, Decimal("7.00"), Decimal("3.00"), {"adl": "ADL"}, "fi")
+    assert [(s.label, s.amount, s.line_no) for s in steps] == [
+        ("Bonus ADL", Decimal("10.00"), 1),
+        ("Vuotuinen bonuskatto", Decimal("-3.00"), 3),
+        ("Bonukset yhteensä", Decimal("7.00"), None),
+        ("Sanktio nps", Decimal("-4.00"), 2),
+        ("Nettomaksu", Decimal("3.00"), None),
+    ]
+
+
+def test_waterfall_steps_with_the_same_label_stay_apart() -> None:
+    lines = pl.DataFrame(
+        {
+            "line_no": [1, 2, 3], "line_kind": ["indicator", "adjustment", "adjustment"],
+            "indicator_id": ["adl", None, None],
+            "bonus_before_gate": [Decimal("900.00"), None, None],
+            "sanction": [Decimal("0.00"), None, None],
+            "adjustment_kind": [None, "bonus-cap", "bonus-cap"], "side": [None, "bonus", "bonus"],
+            "amount": [None, Decimal("-0.01"), Decimal("-99.99")], "counted": [None, True, True],
+        }
+    )  # fmt: skip
+    steps = charts.waterfall_steps(lines, Decimal("800.00"), Decimal("800.00"), {}, "fi")
+    assert [s.label for s in steps] == [
+        "Bonus adl", "Bonuskatto", "Bonuskatto (2)", "Bonukset yhteensä", "Nettomaksu",
+    ]  # fmt: skip
+    assert len(set(charts.waterfall(steps, "t", "fi").data[0].x)) == len(steps)
 
 
 def test_share_bars_suppress_cells_with_under_five_clients_not_under_five_periods() -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import auth, charts, data, downloads, i18n, trail, ui
 from dashboard.literal import markdown as literal
-from etl import access, approval, audit, personal_data, settle, store
+from etl import access, approval, audit, messages, personal_data, settle, store
 from etl.audit_export import Kind
 
 actor = auth.page("view-settlements")
@@ -143,75 +143,245 @@ elif version["version"] == latest["version"] and access.can(actor, "prepare"):
             st.session_state["flash"] = ui.t(done)
             st.rerun()
 
-# --- why this euro ---
+# --- why this euro: every line and step, amounts first, each opening into its explanation ---
 st.subheader(ui.t("payments.breakdown"))
 lines = data.lines(ref, version["settlement_id"])
 indicator_names = dict(
     zip(*data.indicators(ref).filter(pl.col("contract_id") == contract_id)
         .select("indicator_id", f"name_{lang}").get_columns(), strict=True)
 )  # fmt: skip
-shown = lines.filter(pl.col("line_kind") != "adjustment")
+steps = charts.waterfall_steps(
+    lines, Decimal(version["bonus_total"]), Decimal(version["net"]), indicator_names, lang
+)
+# a line's net is its steps of the waterfall: the stored amounts with the sign they have on
+# the net (a bonus before gates, a sanction, a gate or cap of either side)
+line_net: dict[int, Decimal] = {}
+for bar in steps:
+    if bar.line_no is not None:
+        line_net[bar.line_no] = line_net.get(bar.line_no, Decimal(0)) + bar.amount
+is_correction = version["kind"] == "correction"
 
 
 def num(value: object, places: int = 4) -> str:
     return i18n.short_number(value, lang, places)
 
 
-breakdown = {
-    ui.t("col.indicator"): [indicator_names.get(i, i) for i in shown["indicator_id"]],
+def euros(value: object) -> str:
+    return i18n.euros(value, lang) if value is not None else ""
+
+
+def step_name(row: dict[str, Any]) -> str:
+    if row["adjustment_kind"]:
+        return i18n.adjustment_name(row["adjustment_kind"], lang).capitalize()
+    return indicator_names.get(row["indicator_id"]) or row["indicator_id"] or ""
+
+
+def step_bonus(row: dict[str, Any]) -> object:
+    """The line's bonus before gates and caps, or a bonus-side gate or cap."""
+    if row["adjustment_kind"]:
+        return row["amount"] if row["side"] == "bonus" else None
+    return row["bonus_before_gate"] if row["line_kind"] == "indicator" else row["bonus"]
+
+
+def step_sanction(row: dict[str, Any]) -> object:
+    if row["adjustment_kind"]:
+        return row["amount"] if row["side"] == "sanction" else None
+    return row["sanction"]
+
+
+def explanation(row: dict[str, Any]) -> str:
+    return messages.stored_text(row.get("explanation_messages"), row["explanation"], lang)
+
+
+CLAUSE = "engine.line.clause"
+"""The engine's explanation ends with this message and then the clause (the line's rule)."""
+
+
+def clause(row: dict[str, Any]) -> str:
+    """The line's clause in the reader's language, from the stored messages after CLAUSE;
+    the stored rule text (English) for lines written before messages."""
+    stored = row.get("explanation_messages")
+    said = messages.from_json(stored) if stored else []
+    keys = [m.key for m in said]
+    if CLAUSE in keys:
+        return messages.render_all(said[keys.index(CLAUSE) + 1 :], lang)
+    return row["rule"] or ""
+
+
+rows = list(lines.iter_rows(named=True))
+table = {
+    ui.t("maksut.col.step"): [step_name(r) for r in rows],
+    ui.t("col.bonus"): [euros(step_bonus(r)) for r in rows],
+    ui.t("col.sanction"): [euros(step_sanction(r)) for r in rows],
+    ui.t("col.net"): [euros(line_net.get(r["line_no"], Decimal("0.00"))) for r in rows],
     ui.t("col.status"): [
-        i18n.status_word(s, lang) or i18n.t("state.replaced", lang) for s in shown["status"]
+        i18n.status_word(r["status"], lang)
+        or (i18n.t("state.replaced", lang) if r["line_kind"] == "removed" else "")
+        for r in rows
     ],
-    ui.t("col.value"): [num(v) for v in shown["value"]],
-    ui.t("col.n"): [num(v, 0) for v in shown["n"]],
-    ui.t("col.min_n"): shown["min_n"],
-    ui.t("col.level_from"): [i18n.day(d, lang) for d in shown["level_from"]],
-    ui.t("col.minimum"): [num(v) for v in shown["minimum"]],
-    ui.t("col.threshold"): [num(v) for v in shown["threshold"]],
-    ui.t("col.target"): [num(v) for v in shown["target"]],
-    ui.t("col.scale"): shown["scale"],
-    ui.t("col.fraction"): [num(v, 6) for v in shown["fraction"]],
-    ui.t("col.money"): [i18n.euros(v, lang) for v in shown["money"]],
-    ui.t("col.bonus_exact"): [num(v, 6) for v in shown["bonus_exact"]],
-    ui.t("col.bonus_before_gate"): [i18n.euros(v, lang) for v in shown["bonus_before_gate"]],
-    ui.t("col.bonus"): [i18n.euros(v, lang) for v in shown["bonus"]],
-    ui.t("col.sanction_exact"): [num(v, 6) for v in shown["sanction_exact"]],
-    ui.t("col.sanction"): [i18n.euros(v, lang) for v in shown["sanction"]],
-    ui.t("col.bonus_difference"): [i18n.euros(v, lang) for v in shown["bonus_difference"]],
-    ui.t("col.sanction_difference"): [i18n.euros(v, lang) for v in shown["sanction_difference"]],
-    ui.t("col.rule"): shown["rule"],
-    ui.t("col.explanation"): shown["explanation"],
+    ui.t("col.value"): [num(r["value"]) if r["value"] is not None else "" for r in rows],
+    ui.t("col.n"): [num(r["n"], 0) if r["n"] is not None else "" for r in rows],
 }
-ui.show_table(pl.DataFrame(breakdown))
-
-adjustments = lines.filter(pl.col("line_kind") == "adjustment")
-if len(adjustments):
-    st.markdown(f"**{ui.t('payments.adjustments')}**")
-    ui.show_table(
-        pl.DataFrame(
-            {
-                ui.t("col.adjustment"): [
-                    i18n.adjustment_name(k, lang) for k in adjustments["adjustment_kind"]
-                ],
-                ui.t("col.side"): [ui.t(f"col.{side}") for side in adjustments["side"]],
-                ui.t("col.amount"): [i18n.euros(v, lang) for v in adjustments["amount"]],
-                ui.t("col.counted"): ["✔" if c else "–" for c in adjustments["counted"]],
-                ui.t("col.amount_difference"): [
-                    i18n.euros(v, lang) for v in adjustments["amount_difference"]
-                ],
-                ui.t("col.explanation"): adjustments["explanation"],
-            }
-        )
-    )
-
-steps = charts.waterfall_steps(
-    lines, Decimal(version["bonus_total"]), Decimal(version["net"]), indicator_names, lang
-)
+if is_correction:
+    table[ui.t("col.bonus_difference")] = [
+        euros(r["amount_difference"] if r["side"] == "bonus" else r["bonus_difference"])
+        for r in rows
+    ]
+    table[ui.t("col.sanction_difference")] = [
+        euros(r["amount_difference"] if r["side"] == "sanction" else r["sanction_difference"])
+        for r in rows
+    ]
+st.caption(ui.t("maksut.steps_caption"))
+ui.show_table(pl.DataFrame(table))
 st.plotly_chart(
     charts.waterfall(steps, f"{ui.t('payments.waterfall')}: {contract_id} {period} "
                      f"v{version['version']}", lang),
     key="waterfall",
 )  # fmt: skip
+
+# the client codes are pseudonymous, still client-level: only for a role that may see the
+# deliveries' client-level data of this contract (a supplier its own, a contract manager)
+chosen_contract = contracts.filter(pl.col("contract_id") == contract_id).row(0, named=True)
+with_clients = access.can(
+    actor, "view-deliveries",
+    access.ContractScope(contract_id, chosen_contract["service"],
+                         chosen_contract["supplier_business_id"]),
+)  # fmt: skip
+months = data.line_months(ref, version["settlement_id"])
+
+
+def aggregate_words(aggregate: str | None) -> str:
+    key = f"maksut.aggregate.{aggregate}"
+    return ui.t(key) if messages.has(key) else aggregate or ""
+
+
+def facts(row: dict[str, Any]) -> pl.DataFrame:
+    """What the engine stored on an indicator line, one item a row (empty items left out)."""
+    items = [
+        ("col.status", i18n.status_word(row["status"], lang)),
+        ("col.value", num(row["value"]) if row["value"] is not None else ""),
+        ("col.n", num(row["n"], 0) if row["n"] is not None else ""),
+        ("col.min_n", "" if row["min_n"] is None else i18n.count(row["min_n"], lang)),
+        ("maksut.col.aggregate", aggregate_words(row["aggregate"])),
+        ("col.level_from", i18n.day(row["level_from"], lang) if row["level_from"] else ""),
+        ("col.minimum", num(row["minimum"]) if row["minimum"] is not None else ""),
+        ("col.threshold", num(row["threshold"]) if row["threshold"] is not None else ""),
+        ("col.target", num(row["target"]) if row["target"] is not None else ""),
+        ("col.scale", row["scale"] or ""),
+        ("col.fraction", num(row["fraction"], 6) if row["fraction"] is not None else ""),
+        ("maksut.col.fraction_exact", row.get("fraction_exact") or ""),
+        ("col.money", euros(row["money"])),
+        ("col.bonus_exact", num(row["bonus_exact"], 6) if row["bonus_exact"] else ""),
+        ("col.bonus_before_gate", euros(row["bonus_before_gate"])),
+        ("col.bonus", euros(row["bonus"])),
+        ("col.sanction_exact", num(row["sanction_exact"], 6) if row["sanction_exact"] else ""),
+        ("col.sanction", euros(row["sanction"])),
+        ("col.rule", clause(row)),
+    ]  # fmt: skip
+    shown = [(ui.t(key), value) for key, value in items if value]
+    return pl.DataFrame(
+        {ui.t("maksut.col.fact"): [k for k, _ in shown], ui.t("col.value"): [v for _, v in shown]}
+    )
+
+
+def month_table(row: dict[str, Any]) -> pl.DataFrame:
+    """The line's months: the delivery this version read and its sums, the month's value."""
+    part = months.filter(pl.col("indicator_id") == row["indicator_id"])
+    table = {
+        ui.t("maksut.col.month"): part["period"],
+        ui.t("col.delivery"): part["delivery_id"],
+        ui.t("col.rows"): part["rows"],
+    }
+    if row["aggregate"] == "ratio":
+        table |= {
+            ui.t("maksut.col.numerator_sum"): ui.each(part, "numerator_sum", lambda v: num(v, 6)),
+            ui.t("maksut.col.denominator_sum"): ui.each(
+                part, "denominator_sum", lambda v: num(v, 6)
+            ),
+            ui.t("maksut.col.excluded_sum"): ui.each(part, "excluded_sum", lambda v: num(v, 6)),
+        }
+    table |= {
+        ui.t("col.n"): ui.each(part, "n", lambda v: num(v, 0)),
+        ui.t("col.value"): ui.each(part, "value", lambda v: num(v)),
+    }
+    return pl.DataFrame(table)
+
+
+def delivery_rows(row: dict[str, Any]) -> None:
+    """The stored rows behind the line, as the supplier delivered them (text only)."""
+    found = data.line_rows(ref, version["settlement_id"], row["indicator_id"], with_clients)
+    if found.is_empty():
+        st.info(ui.t("maksut.no_rows"))
+        return
+    total = int(found["total"][0])
+    st.caption(ui.t("maksut.rows", count=total))
+    if total > len(found):
+        st.caption(ui.t("maksut.rows_cut", shown=len(found), count=total))
+    table = {
+        ui.t("col.delivery"): found["delivery_id"],
+        ui.t("col.file"): found["file_name"],
+        ui.t("maksut.col.source_row"): found["source_row"],
+        ui.t("col.period"): found["period"],
+        ui.t("col.value"): ui.each(found, "value", lambda v: num(v, 6)),
+        ui.t("col.n"): ui.each(found, "n", lambda v: num(v, 0)),
+        ui.t("maksut.col.numerator"): ui.each(found, "numerator", lambda v: num(v, 6)),
+        ui.t("maksut.col.denominator"): ui.each(found, "denominator", lambda v: num(v, 6)),
+        ui.t("maksut.col.excluded"): ui.each(found, "excluded", lambda v: num(v, 6)),
+    }
+    if with_clients:
+        table[ui.t("maksut.col.client")] = found["client"].fill_null("")
+    table |= {
+        ui.t("maksut.col.note"): found["note"].fill_null(""),
+        ui.t("maksut.col.used"): ui.each(found, "used", lambda u: "✔" if u else "–"),
+        ui.t("maksut.col.superseded_by"): ui.each(
+            found, "superseded_by", lambda d: "" if d is None else str(d)
+        ),
+    }
+    ui.show_table(pl.DataFrame(table))
+    if not with_clients:
+        st.caption(ui.t("maksut.clients_hidden"))
+
+
+st.markdown(f"**{ui.t('maksut.details')}**")
+for row in rows:
+    name = literal(step_name(row))
+    net_text = euros(line_net.get(row["line_no"], Decimal("0.00")))
+    if row["line_kind"] == "indicator":
+        label = ui.t("maksut.line", name=name, bonus=euros(step_bonus(row)),
+                     sanction=euros(row["sanction"]), net=net_text)  # fmt: skip
+    elif row["line_kind"] == "adjustment":
+        label = ui.t("maksut.step", name=name, amount=euros(row["amount"]), net=net_text)
+    else:
+        label = ui.t("maksut.removed", name=name, net=net_text)
+    with st.expander(label):
+        st.markdown(literal(explanation(row)))
+        if row["line_kind"] == "adjustment":
+            ui.show_table(
+                pl.DataFrame(
+                    {
+                        ui.t("maksut.col.fact"): [
+                            ui.t("maksut.col.side"), ui.t("col.amount"), ui.t("col.counted"),
+                        ],
+                        ui.t("col.value"): [
+                            ui.t(f"col.{row['side']}"), euros(row["amount"]),
+                            "✔" if row["counted"] else "–",
+                        ],
+                    }
+                )
+            )  # fmt: skip
+            continue
+        if row["line_kind"] != "indicator":
+            continue
+        ui.show_table(facts(row))
+        monthly = month_table(row)
+        if monthly.is_empty():
+            st.caption(ui.t("maksut.no_months"))
+        else:
+            st.caption(ui.t("maksut.months"))
+            ui.show_table(monthly)
+        toggle_key = f"rows_{version['settlement_id']}_{row['line_no']}"
+        if st.toggle(ui.t("maksut.rows_toggle"), key=toggle_key):
+            delivery_rows(row)
 
 st.markdown(f"**{ui.t('payments.deliveries')}**")
 sources = data.source_deliveries(ref, version["settlement_id"])
