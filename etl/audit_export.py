@@ -1,11 +1,11 @@
 """The audit trail as a file, for the command (`vaikuttavuus audit --out`) and the
 Tapahtumaloki page: an .xlsx workbook, or CSV for Finnish Excel (`;`, UTF-8 with BOM). One
 row per event as `etl.audit.events` selected it, newest first, pending journal entries
-marked; Finnish column names; every text cell through `etl.safe_cells` (none opens as a
-formula). Making such a file is itself an export: `record` writes it to the trail.
+marked; Finnish column names; every cell through `etl.safe_cells` (text as text, none opens
+as a formula; times as date cells in the workbook). Making such a file is itself an export:
+`export_event` is its row in the trail.
 """
 
-import csv
 import io
 from datetime import datetime
 from typing import Any, Literal
@@ -13,7 +13,7 @@ from typing import Any, Literal
 import polars as pl
 
 from etl import audit
-from etl.safe_cells import safe_cell, xlsx_cell
+from etl.safe_cells import Column, ColumnKind, csv_table, moment_text, workbook, xlsx_table
 
 Kind = Literal["xlsx", "csv"]
 PENDING = "odottaa"
@@ -30,12 +30,17 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 """(field of `audit.events`, its name in the file), in file order."""
 
-TIME_FORMAT = "d.m.yyyy hh.mm.ss"
+KINDS: dict[str, ColumnKind] = {
+    "event_id": "int", "occurred_at": "moment", "settlement_id": "int", "version": "int",
+    "delivery_id": "int",
+}  # fmt: skip
+"""The columns that are not text: numbers (a pending entry's number is the word PENDING) and
+the time, a date cell in a workbook."""
 
 
 def when(moment: datetime) -> str:
     """A UTC time as Finnish text: 1.12.2026 14.05.09."""
-    return f"{moment.day}.{moment.month}.{moment.year} {moment:%H.%M.%S}"
+    return moment_text(moment)
 
 
 def kind_of(name: str) -> Kind | None:
@@ -58,45 +63,23 @@ def _values(row: dict[str, Any]) -> list[Any]:
     return values
 
 
+def _columns() -> list[Column]:
+    return [Column(name, KINDS.get(field, "text")) for field, name in COLUMNS]
+
+
 def csv_bytes(trail: pl.DataFrame) -> bytes:
     """CSV for Finnish Excel: `;`, CRLF, UTF-8 with BOM, times as 1.12.2026 14.05.09."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(name) for _, name in COLUMNS])
-    for row in trail.iter_rows(named=True):
-        writer.writerow(
-            [
-                safe_cell(
-                    "" if value is None else when(value) if isinstance(value, datetime) else value
-                )
-                for value in _values(row)
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+    rows = [_values(row) for row in trail.iter_rows(named=True)]
+    return csv_table(_columns(), rows).encode("utf-8-sig")
 
 
 def xlsx_bytes(trail: pl.DataFrame) -> bytes:
-    """One sheet, Tapahtumaloki: a header row, then one row per event; times are date cells."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Tapahtumaloki"
-    sheet.append([xlsx_cell(name) for _, name in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in trail.iter_rows(named=True):
-        sheet.append([xlsx_cell(value) for value in _values(row)])
-        sheet.cell(row=sheet.max_row, column=2).number_format = TIME_FORMAT
-    sheet.freeze_panes = "A2"
-    for index, (field, name) in enumerate(COLUMNS, start=1):
-        widest = max([len(name)] + [len(str(v or "")) for v in trail[field].head(200)])
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = min(widest + 2, 60)
+    """One sheet, Tapahtumaloki: a header row, then one row per event; times are date cells,
+    every text a text cell (XlsxWriter, through `etl.safe_cells.xlsx_table`)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book = workbook(buffer)
+    xlsx_table(book, "Tapahtumaloki", _columns(), (_values(r) for r in trail.iter_rows(named=True)))
+    book.close()
     return buffer.getvalue()
 
 

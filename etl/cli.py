@@ -496,7 +496,7 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     if args.out is not None:
         with store.reading(db) as con:
             try:
-                count = export.export(con, args.out, args.contract, args.period)
+                count = export.export(con, args.out, args.contract, args.period, args.lang)
             except ValueError as error:
                 print(f"error: {error}", file=sys.stderr)
                 return EXIT_ERROR
@@ -707,7 +707,7 @@ def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     print(f"{len(run)} settlement(s), {approved} approved", file=out)
     if args.out is None or kind is None:
         return EXIT_OK
-    if not _written(args.out, payment_run.file_bytes(run, kind)):
+    if not _written(args.out, payment_run.file_bytes(run, kind, args.lang)):
         return EXIT_ERROR
     audit.record_alone(db, actor, payment_run.export_event(name, run, str(args.out), kind))
     print(f"wrote {approved} approved row(s) to {args.out}; {len(run) - approved} not yet "

@@ -17,12 +17,13 @@ Prepare all drafts, or approve all prepared versions, of a run is one write: eve
 settling refuse), each with its audit row; one refused step refuses the whole run, and the
 refusal is recorded with its reason. The payment file holds approved rows only (the others
 are not payable yet; the command and the page say how many were left out): one row per
-supplier x contract x period x version with Y-tunnus, the net to pay (the difference for a
-correction), the version, the corrected version, the approver and the approval time. Making
-it is recorded in the trail as an export.
+supplier x contract x period x version with Y-tunnus, the kind and state, the bonus, sanction
+and net to pay (the difference for a correction), the version, the corrected version, who
+prepared and who approved it and when; in the workbook also a sheet of sums per supplier.
+Headers and words in the reader's language; every cell through `etl.safe_cells`. Making it
+is recorded in the trail as an export.
 """
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -34,16 +35,14 @@ from typing import Any, Literal
 import duckdb
 
 from contracts.periods import Period
-from etl import approval, audit, audit_export, personal_data, store
+from etl import approval, audit, audit_export, export, formats, messages, personal_data, store
 from etl.access import AccessError, Actor, Permission, require
 from etl.approval import Decision
-from etl.safe_cells import safe_cell, xlsx_cell
+from etl.safe_cells import ColumnKind, csv_table, workbook, xlsx_table
 from etl.settle import SettleError, parse_wanted_period
 
 Kind = audit_export.Kind
 RunStep = Literal["prepare", "approve"]
-EURO_FORMAT = '#,##0.00 "€"'
-TIME_FORMAT = "d.m.yyyy hh.mm.ss"
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ class RunRow:
     prepared_by: str | None
     approved_by: str | None
     approved_at: datetime | None
+    prepared_at: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -101,7 +101,7 @@ def rows(con: duckdb.DuckDBPyConnection, period_name: str) -> list[RunRow]:
         SELECT s.contract_id, c.supplier_name, c.supplier_business_id, s.period,
                s.settlement_id, s.version, s.kind, s.status, s.bonus_total, s.sanction_total,
                s.net, s.net_difference, o.version, o.bonus_total, o.sanction_total,
-               s.prepared_by, s.approved_by, s.approved_at
+               s.prepared_by, s.approved_by, s.approved_at, s.prepared_at
         FROM settlement s
         JOIN contract_current c USING (contract_id)
         LEFT JOIN settlement o ON o.settlement_id = s.corrects
@@ -115,7 +115,7 @@ def rows(con: duckdb.DuckDBPyConnection, period_name: str) -> list[RunRow]:
     result: list[RunRow] = []
     for (contract, supplier, business_id, name, sid, version, kind, status, bonus, sanction,
          net, difference, corrects, old_bonus, old_sanction, prepared_by, approved_by,
-         approved_at) in found:  # fmt: skip
+         approved_at, prepared_at) in found:  # fmt: skip
         correction = kind == "correction"
         result.append(
             RunRow(
@@ -124,7 +124,7 @@ def rows(con: duckdb.DuckDBPyConnection, period_name: str) -> list[RunRow]:
                 sanction - old_sanction if correction else sanction,
                 difference if correction else net,
                 None if corrects is None else int(corrects),
-                prepared_by, approved_by, approved_at,
+                prepared_by, approved_by, approved_at, prepared_at,
             )
         )  # fmt: skip
     return result
@@ -204,11 +204,25 @@ def step_all(
 
 # --- the payment file ------------------------------------------------------------------------
 
-COLUMNS = ("y-tunnus", "toimittaja", "sopimus", "kausi", "versio", "laji", "korjaa versiota",
-           "netto", "hyväksyjä", "hyväksytty (UTC)")  # fmt: skip
-"""The payment file's columns, in order: netto is the amount to pay (a correction's
-difference), `korjaa versiota` the version a correction corrects."""
-KIND_WORDS = {"original": "alkuperäinen", "correction": "oikaisu"}
+FIELDS: tuple[tuple[str, ColumnKind], ...] = (
+    ("business_id", "text"), ("supplier", "text"), ("contract", "text"), ("period", "text"),
+    ("version", "int"), ("kind", "text"), ("state", "text"), ("corrects", "int"),
+    ("bonus", "money"), ("sanction", "money"), ("payable", "money"), ("prepared_by", "text"),
+    ("prepared_at", "moment"), ("approved_by", "text"), ("approved_at", "moment"),
+)  # fmt: skip
+"""The payment file's columns, in order (headers: export.col.* of etl/texts/<lang>/export.toml):
+`payable` is the amount to pay (a correction's difference; bonus and sanction likewise),
+`corrects` the version a correction corrects."""
+TOTAL_FIELDS: tuple[tuple[str, ColumnKind], ...] = (
+    ("business_id", "text"), ("supplier", "text"), ("settlements", "int"), ("bonus", "money"),
+    ("sanction", "money"), ("payable", "money"),
+)  # fmt: skip
+"""The workbook's second sheet: one row per supplier, the sums of its approved rows."""
+
+
+def headers(lang: str = formats.DEFAULT) -> list[str]:
+    """The payment file's column headers in the language."""
+    return [c.header for c in export.columns(FIELDS, lang)]
 
 
 def payable(run: list[RunRow]) -> list[RunRow]:
@@ -216,63 +230,43 @@ def payable(run: list[RunRow]) -> list[RunRow]:
     return [r for r in run if r.status == "approved"]
 
 
-def _values(row: RunRow) -> list[Any]:
+def _values(row: RunRow, lang: str) -> list[object]:
     return [
         row.business_id, row.supplier, row.contract_id, row.period, row.version,
-        KIND_WORDS.get(row.kind, row.kind), row.corrects_version, row.payable, row.approved_by,
-        row.approved_at,
+        export.word("kind", row.kind, lang), export.word("state", row.status, lang),
+        row.corrects_version, row.bonus, row.sanction, row.payable, row.prepared_by,
+        row.prepared_at, row.approved_by, row.approved_at,
     ]  # fmt: skip
 
 
-def csv_bytes(run: list[RunRow]) -> bytes:
-    """Finnish CSV of the approved rows: `;`, CRLF, UTF-8 with BOM, decimal comma."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(c) for c in COLUMNS])
-    for row in payable(run):
-        cells: list[Any] = []
-        for value in _values(row):
-            if value is None:
-                value = ""
-            elif isinstance(value, Decimal):
-                value = str(value).replace(".", ",")
-            elif isinstance(value, datetime):
-                value = audit_export.when(value)
-            cells.append(safe_cell(value))
-        writer.writerow(cells)
-    return buffer.getvalue().encode("utf-8-sig")
+def csv_bytes(run: list[RunRow], lang: str = formats.DEFAULT) -> bytes:
+    """Finnish CSV of the approved rows: `;`, CRLF, UTF-8 with BOM, decimal comma, times as
+    1.12.2026 14.05.09 (UTC)."""
+    lang = formats.language(lang)
+    rows = [_values(row, lang) for row in payable(run)]
+    return csv_table(export.columns(FIELDS, lang), rows).encode("utf-8-sig")
 
 
-def xlsx_bytes(run: list[RunRow]) -> bytes:
-    """One sheet, Maksuajo: the approved rows; text cells as text, net as a euro number,
-    the approval time as a date cell."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Maksuajo"
-    sheet.append([xlsx_cell(c) for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in payable(run):
-        sheet.append([xlsx_cell(v) for v in _values(row)])
-        line = sheet.max_row
-        sheet.cell(row=line, column=1).number_format = "@"
-        sheet.cell(row=line, column=COLUMNS.index("netto") + 1).number_format = EURO_FORMAT
-        sheet.cell(row=line, column=len(COLUMNS)).number_format = TIME_FORMAT
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(len(name) + 2, 14)
+def xlsx_bytes(run: list[RunRow], lang: str = formats.DEFAULT) -> bytes:
+    """Two sheets: Maksuajo, the approved rows (text as text, amounts as euro numbers, times
+    as date cells), and Toimittajittain, their sums per supplier."""
+    lang = formats.language(lang)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book = workbook(buffer)
+    rows = [_values(row, lang) for row in payable(run)]
+    xlsx_table(book, messages.text("export.sheet.run", lang), export.columns(FIELDS, lang), rows)
+    sums = [
+        [t.business_id, t.supplier, t.rows, t.bonus, t.sanction, t.net]
+        for t in totals(payable(run))
+    ]
+    xlsx_table(book, messages.text("export.sheet.run_totals", lang),
+               export.columns(TOTAL_FIELDS, lang), sums)  # fmt: skip
+    book.close()
     return buffer.getvalue()
 
 
-def file_bytes(run: list[RunRow], kind: Kind) -> bytes:
-    return xlsx_bytes(run) if kind == "xlsx" else csv_bytes(run)
+def file_bytes(run: list[RunRow], kind: Kind, lang: str = formats.DEFAULT) -> bytes:
+    return xlsx_bytes(run, lang) if kind == "xlsx" else csv_bytes(run, lang)
 
 
 def export_event(period_name: str, run: list[RunRow], file_name: str, kind: Kind) -> audit.Event:

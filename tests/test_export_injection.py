@@ -133,20 +133,38 @@ def xlsx_cells(content: bytes) -> Iterator[tuple[str, object, str]]:
                 yield sheet.title, cell.value, cell.data_type
 
 
+FINNISH_NAMES = {"supplier": "toimittaja", "contract": "sopimus", "indicator": "mittari",
+                 "period": "kausi", "net": "netto", "TOTAL": "Yhteensä"}  # fmt: skip
+"""The Finnish CSV's headers (and total row) for the RFC 4180 CSV's English ids."""
+
+
 def assert_csv_safe(rows: list[list[str]], decimal_comma: bool) -> None:
     header = rows[0]
     unsafe = [cell for row in rows for cell in row if not is_safe(cell)]
     assert unsafe == []
+
+    def name(key: str) -> str:
+        return FINNISH_NAMES[key] if decimal_comma else key
+
     records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
-    assert {r["supplier"] for r in records} == {"'" + s for s in SUPPLIERS.values()}
-    assert {r["contract"] for r in records} == {"'-A1"} | (set(SUPPLIERS) - {"-A1"})
-    assert {r["indicator"] for r in records} == {"'-B2", "nps", "TOTAL"}
+    assert {r[name("supplier")] for r in records} == {"'" + s for s in SUPPLIERS.values()}
+    assert {r[name("contract")] for r in records} == {"'-A1"} | (set(SUPPLIERS) - {"-A1"})
+    assert {r[name("indicator")] for r in records} == {"'-B2", "nps", name("TOTAL")}
     # numbers stay numbers: Q1's capped sanctions give a negative net, written bare
-    net = {(r["contract"], r["period"]): r["net"] for r in records if r["indicator"] == "TOTAL"}
+    net = {(r[name("contract")], r[name("period")]): r[name("net")] for r in records
+           if r[name("indicator")] == name("TOTAL")}  # fmt: skip
     assert net[("KH-AT", "2025-Q1")] == ("-1500,00" if decimal_comma else "-1500.00")
     assert net[("'-A1", "2025-Q2")] == ("3000,00" if decimal_comma else "3000.00")
-    text = "\n".join(";".join(row) for row in rows)
-    assert NOTE not in text and CLIENTS[0] not in text  # notes and client codes stay out
+    assert not any(cell in CLIENTS for row in rows for cell in row)  # client codes stay out
+    if not decimal_comma:  # the RFC 4180 CSV for programs has no notes
+        assert NOTE not in "\n".join(",".join(row) for row in rows)
+        return
+    # the supplier's notes are there, as text
+    notes = {r["toimittajan huomautukset"] for r in records if r["mittari"] == "'-B2"}
+    assert notes == {"'" + NOTE, "'-" + NOTE, ""}  # Q1, Q2, and the periods without data
+    assert {r["toimittajan huomautukset"] for r in records if r["mittari"] == "nps"} == {
+        "'+" + NOTE, "'@" + NOTE, "",
+    }  # fmt: skip
 
 
 def assert_xlsx_safe(content: bytes) -> None:
@@ -159,7 +177,10 @@ def assert_xlsx_safe(content: bytes) -> None:
     assert {"'-A1", "'-B2"} <= texts
     numbers = [value for _, value, _ in cells if isinstance(value, int | float)]
     assert -1500 in numbers  # the capped Q1 net: a number cell, not text
-    assert not any(NOTE in t or t in CLIENTS for t in texts)
+    assert not any(t in CLIENTS for t in texts)  # client codes stay out
+    notes = {t for t in texts if NOTE in t}
+    assert {"'" + NOTE, "'-" + NOTE, "'+" + NOTE, "'@" + NOTE} <= notes
+    assert all(t.startswith("'") for t in notes)
 
 
 def test_cli_csv_export_writes_no_formula(hostile_db: Path, tmp_path: Path) -> None:
@@ -176,7 +197,7 @@ def test_cli_xlsx_export_writes_no_formula(hostile_db: Path, tmp_path: Path) -> 
     path = cli_export(hostile_db, tmp_path / "selvitys.xlsx")
     assert_xlsx_safe(path.read_bytes())
     sheets = {sheet for sheet, _, _ in xlsx_cells(path.read_bytes())}
-    assert sheets == {"Yhteenveto", "Rivit", "Oikaisut"}
+    assert sheets == {"Yhteenveto", "Rivit", "Oikaisut", "Toimitusrivit"}
 
 
 def test_dashboard_downloads_write_no_formula(
@@ -222,6 +243,6 @@ def test_cells_that_are_not_text_stay_as_they_are() -> None:
 
 
 def test_xlsx_text_loses_only_the_characters_a_workbook_cannot_hold() -> None:
-    assert xlsx_cell("a\x01b\tc\r\nd") == "a\ufffdb\tc\r\nd"
+    assert xlsx_cell("a\x01b\tc\r\nd\re") == "a\ufffdb\tc\nd\ne"
     assert xlsx_cell("\x00=1") == "\ufffd=1"
     assert xlsx_cell("=1") == "'=1"

@@ -17,11 +17,15 @@ from streamlit.testing.v1 import AppTest
 
 from contracts.periods import period_containing
 from etl import payment_run, store
-from etl.safe_cells import is_safe
+from etl.safe_cells import EURO_FORMAT, is_safe
 from tests.conftest import run_cli
 from tests.demo_users import open_as, show
 from tests.e2e.demo_db import copy_db, demo_template
 
+HEADERS = ["y-tunnus", "toimittaja", "sopimus", "kausi", "versio", "laji", "tila",
+           "korjaa versiota", "bonus", "sanktio", "netto (maksetaan)", "valmistelija",
+           "valmisteltu (UTC)", "hyväksyjä", "hyväksytty (UTC)"]  # fmt: skip
+CENT = Decimal("0.01")
 Q1_2025 = [
     ("KH-2024-001", "2025-Q1", 1, "approved"),
     ("KH-2024-002", "2025-01", 1, "draft"),
@@ -170,30 +174,58 @@ def test_the_payment_file_holds_the_approved_rows_and_is_recorded(db: Path, tmp_
     assert "wrote 10 approved row(s)" in out
     assert cli(db, "payment-run", "--period", "2025-Q1", "--out", fi_csv, "--by", "Reija")[0] == 0
 
-    sheet = load_workbook(xlsx).active
-    assert sheet is not None
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["Maksuajo", "Toimittajittain"]
+    sheet = book["Maksuajo"]
     values = list(sheet.values)
-    assert values[0] == payment_run.COLUMNS
-    first = dict(zip(payment_run.COLUMNS, values[1], strict=True))
+    assert list(values[0]) == payment_run.headers("fi") == HEADERS
+    first = dict(zip(HEADERS, values[1], strict=True))
     assert (first["y-tunnus"], first["sopimus"], first["kausi"], first["versio"]) == (
         "2345678-0", "KH-2024-001", "2025-Q1", 1,
     )  # fmt: skip
-    assert first["netto"] == 9000
+    assert (first["laji"], first["tila"]) == ("alkuperäinen", "hyväksytty")
+    assert first["netto (maksetaan)"] == 9000
     assert first["hyväksyjä"] == "Talous / hyväksyjä (komentorivi)"
+    assert first["valmistelija"] == "Talous / valmistelija (komentorivi)"
     assert isinstance(first["hyväksytty (UTC)"], datetime)
-    assert sheet.cell(row=2, column=8).number_format == payment_run.EURO_FORMAT
-    assert isinstance(sheet.cell(row=2, column=1).value, str)
-    kaski = next(r for r in values[1:] if r[2] == "TPA-2024-001" and r[3] == "2025-01")
-    assert (kaski[0], kaski[7], kaski[8]) == ("3058112-5", -1900, "Heikki (komentorivi)")
+    assert isinstance(first["valmisteltu (UTC)"], datetime)
+    payable = HEADERS.index("netto (maksetaan)") + 1
+    for column in (payable, payable - 1, payable - 2):  # net, sanction, bonus
+        assert sheet.cell(row=2, column=column).number_format == EURO_FORMAT
+    assert sheet.cell(row=2, column=1).data_type == "s"
+    assert [c for row in book.worksheets for line in row.iter_rows() for c in line
+            if c.data_type == "f"] == []  # fmt: skip
+    kaski = next(dict(zip(HEADERS, r, strict=True)) for r in values[1:]
+                 if r[2] == "TPA-2024-001" and r[3] == "2025-01")  # fmt: skip
+    assert (kaski["y-tunnus"], kaski["netto (maksetaan)"], kaski["hyväksyjä"]) == (
+        "3058112-5", -1900, "Heikki (komentorivi)",
+    )  # fmt: skip
+    # to the cent: every amount of the file is the stored one
+    run = {(r.contract_id, r.period, r.version): r for r in run_rows(db, "2025-Q1")}
+    for line in values[1:]:
+        record = dict(zip(HEADERS, line, strict=True))
+        row = run[(record["sopimus"], record["kausi"], record["versio"])]
+        assert Decimal(str(record["netto (maksetaan)"])).quantize(CENT) == row.payable
+        assert Decimal(str(record["bonus"])).quantize(CENT) == row.bonus
+        assert Decimal(str(record["sanktio"])).quantize(CENT) == row.sanction
+    totals = list(book["Toimittajittain"].values)
+    assert totals[0] == ("y-tunnus", "toimittaja", "selvityksiä", "bonus", "sanktio",
+                         "netto (maksetaan)")  # fmt: skip
+    assert [(t[1], t[2], Decimal(str(t[5])).quantize(CENT)) for t in totals[1:]] == [
+        (t.supplier, t.rows, t.approved_net) for t in payment_run.totals(list(run.values()))
+    ]
 
     raw = fi_csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert lines[0] == list(payment_run.COLUMNS)
+    text = raw.decode("utf-8-sig")
+    assert text.count("\r\n") == text.count("\n")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0] == HEADERS
     assert len(lines) == 11
-    assert lines[1][:8] == ["2345678-0", "Hoiva Aalto Oy", "KH-2024-001", "2025-Q1", "1",
-                            "alkuperäinen", "", "9000,00"]  # fmt: skip
-    assert [r[7] for r in lines if r[2] == "TPA-2024-001"] == ["-1900,00", "2187,50", "2350,00"]
+    assert lines[1][:11] == ["2345678-0", "Hoiva Aalto Oy", "KH-2024-001", "2025-Q1", "1",
+                             "alkuperäinen", "hyväksytty", "", "9000,00", "0,00",
+                             "9000,00"]  # fmt: skip
+    assert [r[10] for r in lines if r[2] == "TPA-2024-001"] == ["-1900,00", "2187,50", "2350,00"]
 
     exports = [r for r in audit_rows(db, "export") if r[0] == "Reija"]
     assert [json.loads(str(r[4]))["format"] for r in exports] == ["xlsx", "csv"]
@@ -210,15 +242,16 @@ def test_rows_not_yet_approved_are_left_out_of_the_payment_file(db: Path, tmp_pa
     assert status == 0, out
     assert "wrote 0 approved row(s)" in out and "1 not yet approved left out" in out
     lines = out_file.read_text(encoding="utf-8-sig").splitlines()
-    assert lines == [";".join(payment_run.COLUMNS)]
+    assert lines == [";".join(HEADERS)]
 
     assert cli(db, "payment-run", "--period", period, "--prepare", "--by", "Tuula")[0] == 0
     assert cli(db, "payment-run", "--period", period, "--approve", "--by", "Heikki")[0] == 0
     assert cli(db, "payment-run", "--period", period, "--out", out_file, "--by", "Reija")[0] == 0
     row = next(csv.reader(out_file.read_text(encoding="utf-8-sig").splitlines()[1:],
                           delimiter=";"))  # fmt: skip
-    assert row[2:8] == ["KH-2024-001", "2025-Q1", "2", "oikaisu", "1", "-2440,51"]
-    assert row[8] == "Heikki (komentorivi)"
+    assert row[2:8] == ["KH-2024-001", "2025-Q1", "2", "oikaisu", "hyväksytty", "1"]
+    assert row[10] == "-2440,51"
+    assert (row[11], row[13]) == ("Tuula (komentorivi)", "Heikki (komentorivi)")
 
 
 # --- the Maksuajo page -----------------------------------------------------------------------
@@ -306,19 +339,45 @@ def test_the_page_is_finance_only(page_db: Path, user: str) -> None:
 def test_every_text_cell_of_the_payment_file_is_safe_to_open() -> None:
     hostile = payment_run.RunRow(
         "KH-1", "=HYPERLINK(\"http://x\")", "2345678-0", "2025-Q1", 1, 1, "original",
-        "approved", Decimal("1.00"), Decimal("0.00"), Decimal("-5.00"), None, None,
-        "@SUM(1)", datetime(2025, 4, 2, 8, 0),
+        "approved", Decimal("1.00"), Decimal("0.00"), Decimal("-5.00"), None, "+cmd|' /C calc'!A0",
+        "@SUM(1)", datetime(2025, 4, 2, 8, 0), datetime(2025, 4, 1, 9, 30),
     )  # fmt: skip
     lines = list(csv.reader(io.StringIO(payment_run.csv_bytes([hostile]).decode("utf-8-sig")),
                             delimiter=";"))  # fmt: skip
     assert all(is_safe(cell) for cell in lines[1])
-    assert (lines[1][1], lines[1][7], lines[1][8]) == (
-        '\'=HYPERLINK("http://x")',
-        "-5,00",
-        "'@SUM(1)",
-    )
-    sheet = load_workbook(io.BytesIO(payment_run.xlsx_bytes([hostile]))).active
-    assert sheet is not None
-    row = [c.value for c in sheet[2]]
-    assert all(is_safe(v) for v in row)
-    assert row[7] == -5
+    record = dict(zip(HEADERS, lines[1], strict=True))
+    assert (record["toimittaja"], record["netto (maksetaan)"], record["hyväksyjä"]) == (
+        '\'=HYPERLINK("http://x")', "-5,00", "'@SUM(1)",
+    )  # fmt: skip
+    assert record["valmistelija"] == "'+cmd|' /C calc'!A0"
+    assert record["hyväksytty (UTC)"] == "2.4.2025 08.00.00"
+    book = load_workbook(io.BytesIO(payment_run.xlsx_bytes([hostile])))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert all(is_safe(c.value) for c in cells)
+    row = dict(zip(HEADERS, book["Maksuajo"][2], strict=True))
+    assert row["toimittaja"].data_type == "s"
+    assert row["toimittaja"].value == '\'=HYPERLINK("http://x")'
+    assert row["netto (maksetaan)"].value == -5
+    assert row["netto (maksetaan)"].number_format == EURO_FORMAT
+
+
+def test_the_payment_file_in_swedish(db: Path, tmp_path: Path) -> None:
+    assert cli(db, "payment-run", "--period", "2025-Q1", "--prepare", "--by", "Tuula")[0] == 0
+    assert cli(db, "payment-run", "--period", "2025-Q1", "--approve", "--by", "Heikki")[0] == 0
+    xlsx, fi_csv = tmp_path / "betalning.xlsx", tmp_path / "betalning.csv"
+    for path in (xlsx, fi_csv):
+        status, out = cli(db, "--lang", "sv", "payment-run", "--period", "2025-Q1", "--out",
+                          path, "--by", "Reija")  # fmt: skip
+        assert status == 0, out
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["Betalningskörning", "Per leverantör"]
+    header = [c.value for c in book["Betalningskörning"][1]]
+    assert header[:7] == ["FO-nummer", "tjänsteproducent", "avtal", "period", "version", "typ",
+                          "tillstånd"]  # fmt: skip
+    first = dict(zip(header, [c.value for c in book["Betalningskörning"][2]], strict=True))
+    assert (first["typ"], first["tillstånd"], first["netto (betalas)"]) == (
+        "ursprunglig", "godkänd", 9000,
+    )  # fmt: skip
+    lines = list(csv.reader(io.StringIO(fi_csv.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert lines[0] == header and lines[1][10] == "9000,00"
