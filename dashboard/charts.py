@@ -61,6 +61,22 @@ class TrendWords:
     period: str
     minimum: str
     target: str
+    not_assessable: str
+    """The word for a period whose value rests on fewer clients than min_n."""
+
+
+def month_gaps(monthly: pl.DataFrame) -> pl.DataFrame:
+    """The months from the first to the last, a missing one as a row without a value: the
+    line breaks there instead of bridging the gap."""
+    if monthly.is_empty():
+        return monthly
+    months = pl.date_range(
+        monthly["period_start"].min(), monthly["period_start"].max(), "1mo", eager=True
+    ).alias("period_start")
+    full = pl.DataFrame(months).join(monthly, on="period_start", how="left")
+    return full.with_columns(
+        pl.col("period").fill_null(pl.col("period_start").dt.strftime("%Y-%m"))
+    ).sort("period_start")
 
 
 def _steps(levels: pl.DataFrame, column: str) -> tuple[list[date], list[float | None]]:
@@ -76,6 +92,58 @@ def _steps(levels: pl.DataFrame, column: str) -> tuple[list[date], list[float | 
     return xs, ys
 
 
+def _period_trace(
+    fig: go.Figure, periods: pl.DataFrame, name: str, lang: str, *, solid: bool
+) -> None:
+    """Settled period values as bars across their period, each labelled with its n; a period
+    that could not be assessed (n below min_n) is drawn thin, dotted and grey, labelled with
+    the word for it, never as a normal value."""
+    xs: list[date | None] = []
+    ys: list[float | None] = []
+    data: list[Any] = []
+    mids: list[date] = []
+    mid_y: list[float] = []
+    labels: list[str] = []
+    for row in periods.iter_rows(named=True):
+        xs += [row["period_start"], row["period_end"], None]
+        ys += [row["value"], row["value"], None]
+        data += [[row["period"], row["n"]]] * 2 + [[None, None]]
+        mids.append(row["period_start"] + (row["period_end"] - row["period_start"]) / 2)
+        mid_y.append(row["value"])
+        n = f"n={i18n.count(int(row['n'] or 0), lang)}"
+        labels.append(n if solid else f"{name} ({n})")
+    line = (
+        {"color": OKABE_ITO["orange"], "width": 4}
+        if solid
+        else {"color": "#888888", "width": 2, "dash": "dot"}
+    )
+    fig.add_trace(
+        go.Scatter(
+            name=plot_text(name),
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=line,
+            customdata=data,
+            hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})"
+            + ("" if solid else f" {plot_text(name)}")
+            + "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name=plot_text(name) + " n",
+            x=mids,
+            y=mid_y,
+            mode="text",
+            text=labels,
+            textposition="top center",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+
+
 def indicator_trend(
     monthly: pl.DataFrame,
     periods: pl.DataFrame,
@@ -89,56 +157,26 @@ def indicator_trend(
     monthly: period, period_start, value, n; periods: period, period_start, period_end,
     value, n, status; levels: start, end, minimum, target."""
     fig = go.Figure()
+    months = month_gaps(monthly)
     fig.add_trace(
         go.Scatter(
             name=words.monthly,
-            x=monthly["period_start"].to_list(),
-            y=monthly["value"].to_list(),
+            x=months["period_start"].to_list(),
+            y=months["value"].to_list(),
             mode="lines+markers",
+            connectgaps=False,
             line={"color": OKABE_ITO["blue"], "width": 1.5},
             marker={"symbol": "circle", "size": 6},
-            customdata=list(zip(monthly["period"], monthly["n"], strict=True)),
+            customdata=list(zip(months["period"], months["n"], strict=True)),
             hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})<extra></extra>",
         )
     )
-    xs: list[date | None] = []
-    ys: list[float | None] = []
-    data: list[Any] = []
-    mids: list[date] = []
-    mid_y: list[float] = []
-    labels: list[str] = []
-    for row in periods.iter_rows(named=True):
-        if row["value"] is None:
-            continue
-        xs += [row["period_start"], row["period_end"], None]
-        ys += [row["value"], row["value"], None]
-        data += [[row["period"], row["n"]]] * 2 + [[None, None]]
-        mids.append(row["period_start"] + (row["period_end"] - row["period_start"]) / 2)
-        mid_y.append(row["value"])
-        labels.append(f"n={i18n.count(int(row['n'] or 0), lang)}")
-    fig.add_trace(
-        go.Scatter(
-            name=words.period,
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"color": OKABE_ITO["orange"], "width": 4},
-            customdata=data,
-            hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            name=words.period + " n",
-            x=mids,
-            y=mid_y,
-            mode="text",
-            text=labels,
-            textposition="top center",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    unassessed = pl.col("status").fill_null("") == "not-assessable"
+    assessed = periods.filter(pl.col("value").is_not_null() & ~unassessed)
+    _period_trace(fig, assessed, words.period, lang, solid=True)
+    unassessable = periods.filter(pl.col("value").is_not_null() & unassessed)
+    if not unassessable.is_empty():
+        _period_trace(fig, unassessable, words.not_assessable, lang, solid=False)
     for column, name, colour, dash in (
         ("minimum", words.minimum, OKABE_ITO["vermillion"], "dash"),
         ("target", words.target, OKABE_ITO["green"], "dot"),

@@ -24,6 +24,7 @@ __all__ = [
     "LANGUAGE_NAMES",
     "MINUS",
     "SERVICES",
+    "SEVERITY",
     "STATUS_ICONS",
     "THEMES",
     "adjustment_name",
@@ -48,6 +49,10 @@ STATUS_ICONS = {
     "below-minimum": "▼",
     "not-assessable": "–",
 }
+
+
+SEVERITY = ("below-minimum", "not-achieved", "partial", "not-assessable", "achieved")
+"""Statuses from the most to the least in need of attention: tables list them in this order."""
 
 
 def t(key: str, lang: str, **values: object) -> str:

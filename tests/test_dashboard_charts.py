@@ -35,7 +35,7 @@ def test_indicator_trend_draws_values_periods_and_dated_levels() -> None:
         }
     )  # fmt: skip
     words = charts.TrendWords("ADL (%)", "Kuukausi", "Arvo (%)", "Kuukausiarvo", "Kauden arvo",
-                              "Minimitaso", "Tavoitetaso")  # fmt: skip
+                              "Minimitaso", "Tavoitetaso", "ei arvioitavissa")  # fmt: skip
     fig = charts.indicator_trend(monthly, periods, levels, words, "fi")
     assert fig.layout.title.text == "ADL (%)"
     assert fig.layout.xaxis.title.text == "Kuukausi"
@@ -51,6 +51,43 @@ def test_indicator_trend_draws_values_periods_and_dated_levels() -> None:
     assert list(minimum.x) == [date(2024, 1, 1), date(2025, 1, 1), date(2025, 12, 31)]
     assert minimum.line.shape == "hv"
     assert list(traces["Tavoitetaso"].y) == [85.0, 87.0, 87.0]
+
+
+def test_trend_breaks_at_a_missing_month_and_marks_an_unassessable_period() -> None:
+    """March is missing: the monthly line has no point there (a gap, not a bridge); Q2 rests
+    on n=3 under min_n: drawn as its own dotted trace with the word, not as a period value."""
+    monthly = pl.DataFrame(
+        {
+            "period": ["2025-01", "2025-02", "2025-04"],
+            "period_start": [date(2025, 1, 1), date(2025, 2, 1), date(2025, 4, 1)],
+            "value": [80.0, 75.5, 60.0], "n": [50.0, 48.0, 3.0],
+        }
+    )  # fmt: skip
+    periods = pl.DataFrame(
+        {
+            "period": ["2025-Q1", "2025-Q2"],
+            "period_start": [date(2025, 1, 1), date(2025, 4, 1)],
+            "period_end": [date(2025, 3, 31), date(2025, 6, 30)],
+            "value": [77.8, 60.0], "n": [98.0, 3.0], "status": ["partial", "not-assessable"],
+        }
+    )  # fmt: skip
+    levels = pl.DataFrame(
+        {"start": [date(2025, 1, 1)], "end": [date(2025, 12, 31)], "minimum": [72.0],
+         "target": [87.0]}
+    )  # fmt: skip
+    words = charts.TrendWords("ADL (%)", "Kuukausi", "Arvo (%) · suurempi on parempi",
+                              "Kuukausiarvo", "Kauden arvo", "Minimitaso", "Tavoitetaso",
+                              "ei arvioitavissa")  # fmt: skip
+    fig = charts.indicator_trend(monthly, periods, levels, words, "fi")
+    traces = {t.name: t for t in fig.data}
+    monthly_line = traces["Kuukausiarvo"]
+    assert list(monthly_line.y) == [80.0, 75.5, None, 60.0]
+    assert monthly_line.x[2] == date(2025, 3, 1) and monthly_line.connectgaps is False
+    assert list(traces["Kauden arvo"].y) == [77.8, 77.8, None]
+    unassessed = traces["ei arvioitavissa"]
+    assert list(unassessed.y) == [60.0, 60.0, None] and unassessed.line.dash == "dot"
+    assert list(traces["ei arvioitavissa n"].text) == ["ei arvioitavissa (n=3)"]
+    assert fig.layout.yaxis.title.text == "Arvo (%) · suurempi on parempi"
 
 
 def test_waterfall_runs_from_bonuses_through_gate_and_caps_to_the_net() -> None:

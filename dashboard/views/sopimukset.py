@@ -47,6 +47,13 @@ status = (
 )
 if themes:
     status = status.filter(pl.col("theme").is_in(themes))
+# the most severe first (below the minimum), then by contract and the indicators' order
+severity = {code: rank for rank, code in enumerate(i18n.SEVERITY)}
+status = status.sort(
+    pl.col("status").replace_strict(severity, default=len(severity), return_dtype=pl.Int32),
+    "contract_id",
+    "position",
+)
 
 st.subheader(ui.t("contracts.status_header"))
 # the answer first (indicator, status, value, n), the context after: at 1 400 px the right

@@ -42,6 +42,8 @@ periods = data.period_lines(ref, contract_id)
 levels = data.levels(ref, contract_id)
 
 st.subheader(ui.t("contract.trends"))
+# every axis says which way is good: a falls indicator improves downwards
+better = {"higher": ui.t("chart.higher_better"), "lower": ui.t("chart.lower_better")}
 for row in indicators.iter_rows(named=True):
     indicator = row["indicator_id"]
     words = charts.TrendWords(
@@ -49,11 +51,12 @@ for row in indicators.iter_rows(named=True):
         if row["unit"] in names[indicator]
         else f"{names[indicator]} ({row['unit']})",
         x_title=ui.t("chart.month"),
-        y_title=f"{ui.t('col.value')} ({row['unit']})",
+        y_title=f"{ui.t('col.value')} ({row['unit']}) · {better[row['direction']]}",
         monthly=ui.t("chart.monthly"),
         period=ui.t("chart.period"),
         minimum=ui.t("chart.minimum"),
         target=ui.t("chart.target"),
+        not_assessable=ui.t("chart.not_assessable"),
     )
     figure = charts.indicator_trend(
         monthly.filter(pl.col("indicator_id") == indicator),
@@ -115,7 +118,7 @@ for indicator, part in comparison.group_by("indicator_id", maintain_order=True):
     figure = charts.comparison_bars(
         part.select("label", "value", "n"),
         ui.t("chart.comparison", name=name, year=year),
-        f"{ui.t('col.value')} ({part['unit'][0]})",
+        f"{ui.t('col.value')} ({part['unit'][0]}) · {better[part['direction'][0]]}",
         ui.t("col.contract"),
         lang,
         highlight=f"{contract_id} · {info['supplier_name']}",
