@@ -13,8 +13,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from contracts.data_rules import LIMIT, number_problem
+from contracts.data_rules import (
+    LIMIT,
+    NEGATIVE_COUNT,
+    NEGATIVE_SUM,
+    NOT_A_NUMBER,
+    TOO_LARGE,
+    TOO_MANY_DECIMALS,
+    number_problem,
+)
 from contracts.exact import Rational, round_half_up
+from contracts.messages import Message, Value, message
 from contracts.periods import (
     Period,
     parse_delivery_period,
@@ -65,7 +74,27 @@ ROW_NUMBERS = ("value", "numerator", "denominator", "excluded")
 NONE = "none"
 
 Expected = str | Decimal
-Fail = Callable[[str, str], None]
+
+
+class Fail:
+    """Records a problem of one row's field: `engine.check.<key>` with its values."""
+
+    def __init__(self, problems: list[Problem], file: str, where: str, bare: bool) -> None:
+        self.problems, self.file, self.where, self.bare = problems, file, where, bare
+
+    def __call__(self, field: str, key: str, **values: Value) -> None:
+        path = f"{self.where}.{field}" if field or not self.bare else self.where
+        self.problems.append(Problem(self.file, path, message(f"engine.check.{key}", **values)))
+
+
+_DATA_RULES = {
+    NOT_A_NUMBER: "not_a_number",
+    TOO_LARGE: "number_too_large",
+    TOO_MANY_DECIMALS: "too_many_decimals",
+    NEGATIVE_COUNT: "negative_count",
+    NEGATIVE_SUM: "negative_sum",
+}
+"""The data rules' problems (shared with the delivery loader) as check-case message keys."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +152,8 @@ def run_case_file(path: Path | str) -> CaseResult:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return CaseResult(file, "", problems=(Problem(file, "(file)", f"cannot be read: {error}"),))
+        problem = Problem(file, "(file)", message("engine.terms.unreadable", error=str(error)))
+        return CaseResult(file, "", problems=(problem,))
     return run_case_text(text, file)
 
 
@@ -148,16 +178,32 @@ def run_case(case: Case) -> CaseResult:
     return CaseResult(case.file, case.name, differences=tuple(differences))
 
 
-def format_case_result(result: CaseResult) -> str:
+def difference_message(difference: Difference) -> Message:
+    """A difference in words: `engine.check.difference` (a line) or `…difference_total`."""
+    values: dict[str, Value] = {
+        "period": difference.period, "field": difference.field,
+        "expected": difference.expected, "got": difference.got,
+    }  # fmt: skip
+    if difference.indicator is None:
+        return Message("engine.check.difference_total", values)
+    return Message("engine.check.difference", {**values, "indicator": difference.indicator})
+
+
+def _key_and_values(said: Message) -> str:
+    values = ", ".join(f"{k}={v}" for k, v in said.values.items())
+    return f"{said.key} ({values})" if values else said.key
+
+
+def format_case_result(
+    result: CaseResult, render: Callable[[Message], str] = _key_and_values
+) -> str:
     """`PASS file: name`, or `FAIL file: name` and one indented line per difference, or one
-    `ERROR file: field: message` line per problem."""
+    `ERROR file: field: message` line per problem; `render` puts a message into words (the
+    command line passes etl.messages.render in the user's language)."""
     if result.outcome == "error":
-        return "\n".join(f"ERROR {p.file}: {p.field}: {p.message}" for p in result.problems)
+        return "\n".join(f"ERROR {p.file}: {p.field}: {render(p.message)}" for p in result.problems)
     head = f"{result.outcome.upper()} {result.file}: {result.name}"
-    rows = [
-        f"  {d.period} {d.indicator or 'total'} {d.field}: expected {d.expected}, got {d.got}"
-        for d in result.differences
-    ]
+    rows = [f"  {render(difference_message(d))}" for d in result.differences]
     return "\n".join([head, *rows])
 
 
@@ -237,17 +283,18 @@ def load_case_file(path: Path) -> Case:
 def load_case_text(text: str, file: str) -> Case:
     """Parse and validate a case: the contract, its observation rows and its expectations."""
     data = parse_toml_text(text, file)
+    allowed = ", ".join(CASE_KEYS)
     problems = [
-        Problem(file, key, f"unknown key (allowed: {', '.join(CASE_KEYS)})")
+        Problem(file, key, message("engine.terms.unknown_key", allowed=allowed))
         for key in sorted(set(data) - set(CASE_KEYS))
     ]
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(Problem(file, "name", "is required: the sentence the case proves"))
+        problems.append(Problem(file, "name", message("engine.check.name_required")))
     source = data.get("source", "")
     contract_data = data.get("contract")
     if not isinstance(contract_data, dict):
-        problems.append(Problem(file, "contract", "is required: a [contract] table"))
+        problems.append(Problem(file, "contract", message("engine.check.contract_required")))
         raise TermsError(problems)
     try:
         contract = parse_contract(contract_data, file, prefix="contract")
@@ -262,7 +309,7 @@ def load_case_text(text: str, file: str) -> Case:
         for i, row in enumerate(_rows(data, "expect", file, problems))
     ]
     if not expectations and not problems:
-        problems.append(Problem(file, "expect", "at least one [[expect]] is required"))
+        problems.append(Problem(file, "expect", message("engine.check.expect_required")))
     if problems:
         raise TermsError(problems)
     return Case(
@@ -280,7 +327,7 @@ def _rows(
 ) -> list[dict[str, Any]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
-        problems.append(Problem(file, key, f"must be an array of tables [[{key}]]"))
+        problems.append(Problem(file, key, message("engine.check.array", table=key)))
         return []
     return value
 
@@ -291,18 +338,15 @@ def _observation(
     """One §7 row: known fields (English or Finnish names), a period that rolls up into one
     settlement period, and the fields its indicator's aggregate needs."""
     before = len(problems)
-
-    def fail(field: str, message: str) -> None:
-        problems.append(Problem(file, f"{where}.{field}" if field else where, message))
-
+    fail = Fail(problems, file, where, bare=True)
     row = {ROW_ALIASES.get(key, key): value for key, value in raw.items()}
     for key in sorted(set(row) - set(ROW_KEYS)):
-        fail(key, f"unknown field (allowed: {', '.join(ROW_KEYS)})")
+        fail(key, "unknown_field", allowed=", ".join(ROW_KEYS))
     if "contract" in row and row["contract"] != contract.id:
-        fail("contract", f"{row['contract']!r} is not this case's contract {contract.id!r}")
+        fail("contract", "other_contract", got=repr(row["contract"]), contract=repr(contract.id))
     indicator = contract.indicator(str(row.get("indicator", "")))
     if indicator is None:
-        fail("indicator", f"unknown indicator {row.get('indicator')!r}")
+        fail("indicator", "unknown_indicator", got=repr(row.get("indicator")))
     period = _row_period(row.get("period"), contract, fail)
     aggregate = indicator.aggregate if indicator is not None else None
     numbers = {key: _number(row[key], key, aggregate, fail) for key in ROW_NUMBERS if key in row}
@@ -334,10 +378,10 @@ def _row_period(value: object, contract: Contract, fail: Fail) -> Period | None:
     else:
         period = None
     if period is None:
-        fail("period", f"must be a month or a period such as 2025-03 or 2025-Q1, got {value!r}")
+        fail("period", "row_period", got=repr(value))
         return None
     if not period_containing(period.first_day, contract.period).contains(period):
-        fail("period", f"{period} does not fit inside one {contract.period} settlement period")
+        fail("period", "period_fit", period=period.name, kind=contract.period)
         return None
     return period
 
@@ -347,7 +391,7 @@ def _number(value: object, key: str, aggregate: str | None, fail: Fail) -> Decim
     number = to_decimal(value)
     problem = number_problem(number, key, aggregate)
     if problem is not None:
-        fail(key, f"{problem}, got {value!r}")
+        fail(key, _DATA_RULES[problem], got=repr(value))
         return None
     return number
 
@@ -355,7 +399,7 @@ def _number(value: object, key: str, aggregate: str | None, fail: Fail) -> Decim
 def _count(value: object, fail: Fail) -> int | None:
     number = to_decimal(value)
     if number is None or not 0 <= number < LIMIT or number != number.to_integral_value():
-        fail("n", f"must be a whole number from 0 to {LIMIT - 1}, got {value!r}")
+        fail("n", "count", limit=LIMIT - 1, got=repr(value))
         return None
     return int(number)
 
@@ -371,13 +415,13 @@ def _check_fit(
         needed, foreign = ("numerator", "denominator"), ("value", "n")
     for key in needed:
         if key not in row:
-            fail(key, f"is required for a {aggregate} indicator")
+            fail(key, "field_required", aggregate=aggregate)
     for key in foreign:
         if key in row:
-            fail(key, f"does not apply to a {aggregate} indicator")
+            fail(key, "field_not_applicable", aggregate=aggregate)
     denominator, excluded = numbers.get("denominator"), numbers.get("excluded")
     if denominator is not None and excluded is not None and excluded > denominator:
-        fail("excluded", f"{excluded} is more than the denominator {denominator}")
+        fail("excluded", "excluded", excluded=excluded, denominator=denominator)
 
 
 def _expectation(
@@ -386,26 +430,23 @@ def _expectation(
     """One [[expect]]: a settlement period of the contract, an optional known indicator, and
     known fields with well-formed expected values."""
     before = len(problems)
-
-    def fail(field: str, message: str) -> None:
-        problems.append(Problem(file, f"{where}.{field}", message))
-
+    fail = Fail(problems, file, where, bare=False)
     indicator = row.get("indicator")
     allowed = LINE_FIELDS if indicator is not None else TOTAL_FIELDS
     period = _expected_period(row.get("period"), contract, fail)
     if indicator is not None and contract.indicator(str(indicator)) is None:
-        fail("indicator", f"unknown indicator {indicator!r}")
+        fail("indicator", "unknown_indicator", got=repr(indicator))
     fields = []
     for key in sorted(set(row) - {"period", "indicator"}):
         if key not in allowed:
-            what = "an indicator line" if indicator is not None else "period totals"
-            fail(key, f"unknown field for {what} (allowed: {', '.join(allowed)})")
+            what = "line" if indicator is not None else "totals"
+            fail(key, f"unknown_{what}_field", allowed=", ".join(allowed))
             continue
         expected = _expected_value(key, row[key], fail)
         if expected is not None:
             fields.append((key, expected))
     if not fields and len(problems) == before:
-        fail("(fields)", f"compares nothing: give one of {', '.join(allowed)}")
+        fail("(fields)", "compares_nothing", allowed=", ".join(allowed))
     if len(problems) > before or period is None:
         return None
     return Expectation(where, period, str(indicator) if indicator else None, tuple(fields))
@@ -415,8 +456,11 @@ def _expected_period(value: object, contract: Contract, fail: Fail) -> Period | 
     period = parse_period_name(str(value)) if isinstance(value, str | int) else None
     settled = periods_between(contract.start, contract.end, contract.period)
     if period is None or period not in settled:
-        names = f"{settled[0]} … {settled[-1]}" if settled else "none"
-        fail("period", f"{value!r} is not a settlement period of the contract ({names})")
+        if settled:
+            fail("period", "not_a_period", got=repr(value), first=settled[0].name,
+                 last=settled[-1].name)  # fmt: skip
+        else:
+            fail("period", "no_periods", got=repr(value))
         return None
     return period
 
@@ -424,12 +468,19 @@ def _expected_period(value: object, contract: Contract, fail: Fail) -> Period | 
 def _expected_value(field: str, value: object, fail: Fail) -> Expected | None:
     if field == "status":
         if value not in STATUSES:
-            fail(field, f"unknown status {value!r} (one of: {', '.join(STATUSES)})")
+            fail(field, "unknown_status", got=repr(value), options=", ".join(STATUSES))
             return None
         return str(value)
     if field in NUMBER_FIELDS and value == NONE:
         return NONE
     number = to_decimal(value)
     if number is None:
-        fail(field, f'must be a number written as a string such as "12.50", got {value!r}')
+        fail(field, "number_string", got=repr(value))
     return number
+
+
+def failed_case(file: str, error: Exception) -> CaseResult:
+    """A case the engine could not run: that file's error, so that the other files are still
+    run and reported."""
+    problem = Problem(file, "(case)", message("engine.check.engine_failed", error=repr(error)))
+    return CaseResult(file, "", problems=(problem,))

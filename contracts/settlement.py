@@ -13,7 +13,8 @@ from fractions import Fraction
 from itertools import groupby
 from typing import Literal
 
-from contracts.exact import Rational, decimal_text, exact, round_cents
+from contracts.exact import exact, round_cents
+from contracts.messages import Message, Value, message
 from contracts.periods import Period, covered_days, periods_between
 from contracts.scales import (
     ZERO,
@@ -41,6 +42,8 @@ class Line:
     achievement (None for the rate scale, without a bonus, and for a not-assessable pool line);
     `bonus_before_gate` is the rounded bonus, `bonus` the same after gates (0 when a gate
     failed); `baseline` is the improvement baseline used, if any. Amounts are in EUR.
+    `rule` is the clause in words and `explanation` how the line came about, both as messages
+    (etl.messages renders them); the explanation ends with the clause.
     """
 
     indicator: str
@@ -60,8 +63,8 @@ class Line:
     bonus: Decimal
     sanction_exact: Fraction
     sanction: Decimal
-    rule: str
-    explanation: str
+    rule: tuple[Message, ...]
+    explanation: tuple[Message, ...]
     baseline: Fraction | None = None
 
 
@@ -77,7 +80,7 @@ class Adjustment:
     kind: AdjustmentKind
     side: Side
     amount: Decimal
-    reason: str
+    reason: Message
     counted: bool = True
 
 
@@ -242,8 +245,8 @@ def make_line(
         bonus=NO_MONEY if gates else before_gate,
         sanction_exact=sanction_exact,
         sanction=round_cents(sanction_exact),
-        rule=rule_text(contract, indicator),
-        explanation="",
+        rule=rule_words(contract, indicator),
+        explanation=(),
         baseline=assessment.baseline,
     )
     pooled = contract.payment.bonus_pool is not None
@@ -255,18 +258,19 @@ def gate_adjustment(lines: Sequence[Line], gates: tuple[str, ...]) -> list[Adjus
     if not gates:
         return []
     withheld = sum((line.bonus_before_gate for line in lines), NO_MONEY)
-    reason = f"gate {', '.join(gates)} below minimum or not assessable: no bonus this period"
+    reason = message("engine.adjustment.gate", gates=", ".join(gates))
     return [Adjustment("gate", "bonus", NO_MONEY - withheld, reason, counted=False)]
 
 
 def cap_reduction(
-    total: Decimal, cap: Decimal, kind: AdjustmentKind, side: Side, what: str
+    total: Decimal, cap: Decimal, kind: AdjustmentKind, side: Side, reason: Message
 ) -> list[Adjustment]:
-    """§6.3: a total above its cap is reduced to the cap by an adjustment line of its own."""
+    """§6.3: a total above its cap is reduced to the cap by an adjustment line of its own;
+    `reason` names the cap (its message gets the cap and the total)."""
     if total <= cap:
         return []
-    reason = f"{what} {cap} € (total {total} €)"
-    return [Adjustment(kind, side, cap - total, reason)]
+    values = {**reason.values, "cap": cap, "total": total}
+    return [Adjustment(kind, side, cap - total, Message(reason.key, values))]
 
 
 def cap_amount(cap: Money, base: Fraction) -> Decimal:
@@ -283,7 +287,7 @@ def pool_limit(contract: Contract, lines: Sequence[Line], value: Fraction) -> li
         return []
     pooled = sum((line.bonus for line in lines if line.money is not None), NO_MONEY)
     cap = cap_amount(pool, value)
-    return cap_reduction(pooled, cap, "bonus-cap", "bonus", "bonus pool")
+    return cap_reduction(pooled, cap, "bonus-cap", "bonus", message("engine.adjustment.pool"))
 
 
 def period_caps(contract: Contract, lines: Sequence[Line], value: Fraction) -> list[Adjustment]:
@@ -292,11 +296,13 @@ def period_caps(contract: Contract, lines: Sequence[Line], value: Fraction) -> l
     if payment.bonus_cap is not None:
         total = sum((line.bonus for line in lines), NO_MONEY) + _adjusted(adjustments, "bonus")
         cap = cap_amount(payment.bonus_cap, value)
-        adjustments += cap_reduction(total, cap, "bonus-cap", "bonus", "period bonus cap")
+        why = message("engine.adjustment.bonus_cap")
+        adjustments += cap_reduction(total, cap, "bonus-cap", "bonus", why)
     if payment.sanction_cap is not None:
         total = sum((line.sanction for line in lines), NO_MONEY)
         cap = cap_amount(payment.sanction_cap, value)
-        adjustments += cap_reduction(total, cap, "sanction-cap", "sanction", "period sanction cap")
+        why = message("engine.adjustment.sanction_cap")
+        adjustments += cap_reduction(total, cap, "sanction-cap", "sanction", why)
     return adjustments
 
 
@@ -327,7 +333,8 @@ def _annual_cap(year: list[PeriodSettlement], cap: Decimal, side: Side) -> list[
     for settlement in year:
         total = settlement.bonus_total if side == "bonus" else settlement.sanction_total
         left = max(cap - used, NO_MONEY)
-        extra = cap_reduction(total, left, kind, side, f"annual {side} cap {cap} €, left")
+        why = message(f"engine.adjustment.annual_{side}_cap", year_cap=cap)
+        extra = cap_reduction(total, left, kind, side, why)
         used += min(total, left)
         out.append(with_totals(replace(settlement, adjustments=(*settlement.adjustments, *extra))))
     return out
@@ -345,95 +352,135 @@ def _adjusted(adjustments: Sequence[Adjustment], side: Side) -> Decimal:
     return sum((a.amount for a in adjustments if a.side == side and a.counted), NO_MONEY)
 
 
-# --- words: the rule and the explanation of a line -------------------------------------------
+# --- words: the rule and the explanation of a line, as messages ------------------------------
+# Every key is `engine.…`; the texts are in etl/texts/<language>/engine.toml.
 
 
-def _eur(amount: Rational) -> str:
-    return f"{round_cents(amount)} €"
+def _money_rule(money: Money | None, key: str) -> Message:
+    """Money of a clause: `<key>_eur` with `amount`, or `<key>_percent` with `percent` (of the
+    period value); no money at all reads as 0 €."""
+    if money is not None and money.percent is not None:
+        return message(f"{key}_percent", percent=money.percent)
+    amount = money.eur if money is not None and money.eur is not None else NO_MONEY
+    return message(f"{key}_eur", amount=amount)
 
 
-def _num(number: Rational) -> str:
-    """A number for reading: rounded half-up to at most 4 decimals, no trailing zeros."""
-    return decimal_text(number, 4) or ""
-
-
-def _money_words(money: Money) -> str:
-    if money.eur is not None:
-        return _eur(money.eur)
-    return f"{_num(money.percent or ZERO)} % of the period value"
-
-
-def _bonus_words(contract: Contract, indicator: Indicator) -> str | None:
+def _bonus_rule(contract: Contract, indicator: Indicator) -> tuple[Message, ...]:
     bonus = indicator.bonus
     if bonus is None:
-        return None
+        return ()
     if bonus.scale == "rate":
-        words = f"bonus: {_eur(bonus.eur_per_outcome or ZERO)} per outcome"
+        words = [message("engine.rule.rate", per_outcome=bonus.eur_per_outcome or NO_MONEY)]
         if bonus.max_per_client is not None:
-            words += f", at most {_eur(bonus.max_per_client)} per client"
+            words.append(message("engine.rule.rate_max_client", amount=bonus.max_per_client))
         if bonus.max_per_period is not None:
-            words += f", at most {_eur(bonus.max_per_period)} per period"
-        return words
+            words.append(message("engine.rule.rate_max_period", amount=bonus.max_per_period))
+        return tuple(words)
+    scale = message(f"engine.rule.scale.{bonus.scale}")
     if contract.payment.bonus_pool is not None:
-        pool = _money_words(contract.payment.bonus_pool)
-        return f"bonus: {bonus.scale} scale, share of the pool ({pool}) by weight"
-    money = _money_words(bonus.money) if bonus.money is not None else "0.00 €"
-    return f"bonus: {bonus.scale} scale, {money} at full achievement"
+        return scale, _money_rule(contract.payment.bonus_pool, "engine.rule.pool")
+    return scale, _money_rule(bonus.money, "engine.rule.full")
 
 
-def _sanction_words(indicator: Indicator) -> str | None:
+def _sanction_rule(indicator: Indicator) -> tuple[Message, ...]:
     sanction = indicator.sanction
     if sanction is None:
-        return None
+        return ()
     if sanction.kind == "per-unit":
-        cap = f", at most {_eur(sanction.cap)}" if sanction.cap is not None else ""
-        return f"sanction: {_eur(sanction.per_unit or ZERO)} per unit{cap}"
-    money = _money_words(sanction.money) if sanction.money is not None else "0.00 €"
-    return f"sanction: {money} below minimum"
+        per_unit = sanction.per_unit or NO_MONEY
+        if sanction.cap is None:
+            return (message("engine.rule.per_unit", per_unit=per_unit),)
+        return (message("engine.rule.per_unit_cap", per_unit=per_unit, cap=sanction.cap),)
+    return (_money_rule(sanction.money, "engine.rule.below_minimum"),)
 
 
-def rule_text(contract: Contract, indicator: Indicator) -> str:
+def rule_words(contract: Contract, indicator: Indicator) -> tuple[Message, ...]:
     """The clause in words: scale and money, sanction kind and money."""
-    parts = [_bonus_words(contract, indicator), _sanction_words(indicator)]
-    return "; ".join(p for p in parts if p) or "monitored only: no bonus, no sanction"
+    words = (*_bonus_rule(contract, indicator), *_sanction_rule(indicator))
+    return words or (message("engine.rule.monitored"),)
 
 
-def _value_words(line: Line, assessment: Assessment) -> str:
+def _value_words(line: Line, assessment: Assessment) -> tuple[Message, ...]:
+    """The value against the levels in force (and their date), or why there is none; then
+    the status in words and how the value came about."""
+    status = message(f"engine.status.{line.status}")
     if assessment.note:
-        return f"{assessment.note}. Status: {line.status}."
-    words = f"Value {_num(line.value or ZERO)} (n = {line.n})"
+        return (*assessment.note, message("engine.line.status_is"), status)
     level = line.level
-    if level is not None:
-        threshold = f", threshold {_num(level.threshold)}" if level.threshold is not None else ""
-        words += (
-            f" against minimum {_num(level.minimum)}{threshold}, target {_num(level.target)}"
-            f" (levels from {level.start})"
-        )
-    return f"{words}: {line.status}."
+    value = line.value if line.value is not None else ZERO
+    if level is None:
+        return message("engine.line.value", value=value, n=line.n), status
+    levels: dict[str, Value] = {
+        "minimum": level.minimum,
+        "target": level.target,
+        "level_from": level.start,
+    }
+    if level.threshold is not None:
+        against = message(
+            "engine.line.value_threshold", value=value, n=line.n,
+            threshold=level.threshold, **levels,
+        )  # fmt: skip
+    else:
+        against = message("engine.line.value_levels", value=value, n=line.n, **levels)
+    return (against, status, *assessment.derivation)
 
 
-def _money_sentence(line: Line, weights: Fraction, pooled: bool) -> str | None:
+def _money_words(line: Line, weights: Fraction, pooled: bool) -> tuple[Message, ...]:
+    """The rate card's pay, or fraction × money = the exact amount, rounded once."""
     if line.scale == "rate" and line.value is not None and line.status != "not-assessable":
-        return f"Rate card: {_num(line.value or ZERO)} outcomes pay {_eur(line.bonus_exact)}."
+        return (
+            message(
+                "engine.line.rate", outcomes=line.value, exact=line.bonus_exact,
+                amount=line.bonus_before_gate,
+            ),
+        )  # fmt: skip
     if line.fraction is None or line.money is None:
-        return None
-    share = f" (pool share, weight {_num(line.weight)} of {_num(weights)})" if pooled else ""
-    baseline = f" (improvement baseline {_num(line.baseline)})" if line.baseline is not None else ""
-    return (
-        f"Fraction {_num(line.fraction)}{baseline} × {_eur(line.money)}{share}"
-        f" = {_eur(line.bonus_before_gate)} bonus."
-    )
+        return ()
+    values: dict[str, Value] = {
+        "fraction": line.fraction, "money": line.money,
+        "exact": line.bonus_exact, "bonus": line.bonus_before_gate,
+    }  # fmt: skip
+    key = "engine.line.fraction"
+    if line.baseline is not None:
+        key += "_baseline"
+        values["baseline"] = line.baseline
+    if pooled:
+        key += "_pool"
+        values |= {"weight": line.weight, "weights": weights}
+    return (Message(key, values),)
+
+
+def _sanction_words(line: Line, assessment: Assessment) -> tuple[Message, ...]:
+    """The sanction charged; for a per-unit sanction its units × price, and the per-unit cap
+    as a step of its own when it takes the amount down (§5: min(count × X, cap))."""
+    if not line.sanction:
+        return ()
+    sanction = assessment.indicator.sanction
+    if sanction is None or sanction.kind != "per-unit" or assessment.missing:
+        return (message("engine.line.sanction", amount=line.sanction),)
+    units, per_unit = line.value or ZERO, sanction.per_unit or NO_MONEY
+    uncapped = units * exact(per_unit)
+    values: dict[str, Value] = {"units": units, "per_unit": per_unit, "amount": line.sanction}
+    if sanction.cap is not None and uncapped > exact(sanction.cap):
+        uncapped_cents = round_cents(uncapped)
+        return (
+            message(
+                "engine.line.sanction_per_unit_capped",
+                uncapped=uncapped_cents, cap=sanction.cap, **values,
+            ),
+        )  # fmt: skip
+    return (message("engine.line.sanction_per_unit", **values),)
 
 
 def explain(
     line: Line, assessment: Assessment, weights: Fraction, pooled: bool, gates: tuple[str, ...]
-) -> str:
-    """How the euro came about: value against the levels, fraction × money, gate, sanction."""
-    parts = [_value_words(line, assessment), _money_sentence(line, weights, pooled)]
+) -> tuple[Message, ...]:
+    """How the euro came about: value against the levels, fraction × money, gate, sanction,
+    and last the clause the line comes from (after `engine.line.clause`)."""
+    words = [*_value_words(line, assessment), *_money_words(line, weights, pooled)]
     if gates and line.bonus_before_gate:
-        parts.append(f"Gate {', '.join(gates)} failed: bonus withheld, 0.00 € paid.")
-    if line.sanction:
-        parts.append(f"Sanction {_eur(line.sanction)}.")
+        words.append(message("engine.line.gate_withheld", gates=", ".join(gates), paid=NO_MONEY))
+    words += _sanction_words(line, assessment)
     if line.status == "not-assessable":
-        parts.append("No bonus, no sanction.")
-    return " ".join(p for p in parts if p)
+        words.append(message("engine.line.nothing"))
+    return (*words, message("engine.line.clause"), *line.rule)

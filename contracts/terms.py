@@ -17,8 +17,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
-from contracts.business_id import business_id_problem
+from contracts.business_id import business_id_message
 from contracts.exact import Rational, exact
+from contracts.messages import Message, Value, message
 from contracts.periods import PERIOD_KINDS, PeriodKind
 
 Theme = Literal[
@@ -48,14 +49,16 @@ LAST_DAY = date(2999, 12, 31)
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a contract file."""
+    """One thing wrong with a contract file: the file, the field path and what is wrong, as a
+    message (`engine.terms.…`; etl.messages renders it in the user's language)."""
 
     file: str
     field: str
-    message: str
+    message: Message
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
+        values = ", ".join(f"{k}={v}" for k, v in self.message.values.items())
+        return f"{self.file}: {self.field}: {self.message.key}" + (f" ({values})" if values else "")
 
 
 class TermsError(Exception):
@@ -223,18 +226,19 @@ class _Reader:
         self.file = file
         self.problems: list[Problem] = []
 
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.file, path, message))
+    def fail(self, path: str, key: str, **values: Value) -> None:
+        """A problem of the field at `path`: `engine.terms.<key>` with its values."""
+        self.problems.append(Problem(self.file, path, message(f"engine.terms.{key}", **values)))
 
     def table(self, value: object, path: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.fail(path, f"must be a table, got {_describe(value)}")
+            self.fail(path, "not_table", got=_describe(value))
             return None
         return value
 
     def known_keys(self, table: Mapping[str, Any], allowed: set[str], path: str) -> None:
         for key in sorted(set(table) - allowed):
-            self.fail(_join(path, key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            self.fail(_join(path, key), "unknown_key", allowed=", ".join(sorted(allowed)))
 
     def text(
         self, table: Mapping[str, Any], key: str, path: str, *, required: bool = True
@@ -242,17 +246,17 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required:
-                self.fail(_join(path, key), "is required")
+                self.fail(_join(path, key), "required")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.fail(_join(path, key), f"must be a non-empty string, got {_describe(value)}")
+            self.fail(_join(path, key), "not_text", got=_describe(value))
             return None
         return value
 
     def identifier(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
         value = self.text(table, key, path)
         if value is not None and not _ID.fullmatch(value):
-            self.fail(_join(path, key), f"{value!r} may hold only letters, digits, _ . -")
+            self.fail(_join(path, key), "bad_id", value=repr(value))
             return None
         return value
 
@@ -262,10 +266,12 @@ class _Reader:
     ) -> str | None:  # fmt: skip
         value = table.get(key, default)
         if value is None:
-            self.fail(_join(path, key), f"is required (one of: {', '.join(options)})")
+            self.fail(_join(path, key), "required_choice", options=", ".join(options))
             return None
         if value not in options:
-            self.fail(_join(path, key), f"unknown value {value!r} (one of: {', '.join(options)})")
+            self.fail(
+                _join(path, key), "unknown_choice", value=repr(value), options=", ".join(options)
+            )
             return None
         return cast(str, value)
 
@@ -276,25 +282,25 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required and default is None:
-                self.fail(_join(path, key), "is required")
+                self.fail(_join(path, key), "required")
             return default
         number = to_decimal(value)
         if number is None:
-            self.fail(_join(path, key), f"must be a finite number, got {_describe(value)}")
+            self.fail(_join(path, key), "not_number", got=_describe(value))
             return None
         problem = size_problem(number)
         if problem is not None:
-            self.fail(_join(path, key), problem)
+            self.problems.append(Problem(self.file, _join(path, key), problem))
             return None
         if minimum is not None and number < minimum:
-            self.fail(_join(path, key), f"must be at least {minimum}, got {number}")
+            self.fail(_join(path, key), "too_small", minimum=minimum, got=str(number))
             return None
         return number
 
     def day(self, table: Mapping[str, Any], key: str, path: str) -> date | None:
         value = table.get(key)
         if value is None:
-            self.fail(_join(path, key), "is required (a date such as 2025-01-01)")
+            self.fail(_join(path, key), "date_required")
             return None
         day: date | None = None
         if isinstance(value, date) and not hasattr(value, "hour"):
@@ -305,12 +311,10 @@ class _Reader:
             except ValueError:
                 day = None
         if day is None:
-            self.fail(
-                _join(path, key), f"must be a date such as 2025-01-01, got {_describe(value)}"
-            )
+            self.fail(_join(path, key), "not_date", got=_describe(value))
             return None
         if not FIRST_DAY <= day <= LAST_DAY:
-            self.fail(_join(path, key), f"{day} is outside {FIRST_DAY} … {LAST_DAY}")
+            self.fail(_join(path, key), "date_outside", day=day, first=FIRST_DAY, last=LAST_DAY)
             return None
         return day
 
@@ -320,7 +324,7 @@ class _Reader:
             return None
         self.known_keys(table, {"eur", "percent"}, path)
         if ("eur" in table) == ("percent" in table):
-            self.fail(path, "give exactly one of eur or percent")
+            self.fail(path, "eur_or_percent")
             return None
         eur = self.decimal(table, "eur", path, required=False, minimum=Decimal(0))
         percent = self.decimal(table, "percent", path, required=False, minimum=Decimal(0))
@@ -353,13 +357,13 @@ def to_decimal(value: object) -> Decimal | None:
     return number if number is not None and number.is_finite() else None
 
 
-def size_problem(number: Decimal) -> str | None:
+def size_problem(number: Decimal) -> Message | None:
     """Why a finite number is too large or too finely written for the terms, or None."""
     if abs(number) >= MAX_NUMBER:
-        return f"must be less than {MAX_NUMBER:,.0f} in size, got {number}".replace(",", " ")
+        return message("engine.terms.too_large", limit=int(MAX_NUMBER), got=str(number))
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > MAX_PLACES:
-        return f"must have at most {MAX_PLACES} decimals, got {number}"
+        return message("engine.terms.too_many_decimals", places=MAX_PLACES, got=str(number))
     return None
 
 
@@ -369,7 +373,7 @@ def _read_text(reader: _Reader, value: object, path: str) -> Text | None:
     table = reader.table(value, path) if not isinstance(value, str) else None
     if table is None:
         if isinstance(value, str):
-            reader.fail(path, "must not be empty")
+            reader.fail(path, "empty")
         return None
     reader.known_keys(table, set(LANGUAGES), path)
     fi = reader.text(table, "fi", path)
@@ -382,7 +386,7 @@ def _read_text(reader: _Reader, value: object, path: str) -> Text | None:
 
 def _read_levels(reader: _Reader, value: object, path: str) -> tuple[Level, ...]:
     if not isinstance(value, list) or not value:
-        reader.fail(path, "must be a non-empty list of { from, minimum, target }")
+        reader.fail(path, "levels_list")
         return ()
     levels: list[Level] = []
     for i, item in enumerate(value):
@@ -398,10 +402,7 @@ def _read_levels(reader: _Reader, value: object, path: str) -> tuple[Level, ...]
         if start is None or minimum is None or target is None:
             continue
         if levels and start <= levels[-1].start:
-            reader.fail(
-                f"{item_path}.from",
-                f"levels must be in ascending date order: {start} is not after {levels[-1].start}",
-            )
+            reader.fail(f"{item_path}.from", "levels_order", day=start, previous=levels[-1].start)
         levels.append(Level(start, minimum, target, threshold))
     return tuple(levels)
 
@@ -420,12 +421,11 @@ def _check_level_order(
         chain.append(("target", level.target))
         for (low_name, low), (high_name, high) in itertools.pairwise(chain):
             if (high - low) * sign < 0:
-                better = "at least" if direction == "higher" else "at most"
                 reader.fail(
                     f"{path}[{i}]",
-                    f"{high_name} {high} must be {better} {low_name} {low} "
-                    f"(direction = {direction!r})",
-                )
+                    "level_at_least" if direction == "higher" else "level_at_most",
+                    high_name=high_name, high=high, low_name=low_name, low=low,
+                )  # fmt: skip
 
 
 def _read_bonus(
@@ -442,25 +442,23 @@ def _read_bonus(
     has_money = "eur" in table or "percent" in table
     if scale == "rate":
         if has_money:
-            reader.fail(path, "the rate scale pays eur_per_outcome; eur/percent do not apply")
+            reader.fail(path, "rate_no_money")
         if aggregate is not None and aggregate != "sum":
-            reader.fail(path, f"the rate scale needs aggregate = 'sum', not {aggregate!r}")
+            reader.fail(path, "rate_needs_sum", aggregate=repr(aggregate))
     elif pool_mode:
         if has_money:
-            reader.fail(path, "in pool mode (payment.bonus_pool) a bonus gives only its scale")
+            reader.fail(path, "pool_no_money")
     elif not has_money:
-        reader.fail(path, "give eur or percent: the money at full achievement")
+        reader.fail(path, "bonus_money")
     else:
         money = reader.money({k: table[k] for k in ("eur", "percent") if k in table}, path)
     for key in ("eur_per_outcome", "max_per_client", "max_per_period"):
         if key in table and scale != "rate":
-            reader.fail(_join(path, key), f"applies only to the rate scale, not {scale!r}")
+            reader.fail(_join(path, key), "only_scale", only="rate", scale=repr(scale))
     if "bands" in table and scale != "bands":
-        reader.fail(_join(path, "bands"), f"applies only to the bands scale, not {scale!r}")
+        reader.fail(_join(path, "bands"), "only_scale", only="bands", scale=repr(scale))
     if "baseline" in table and scale != "improvement":
-        reader.fail(
-            _join(path, "baseline"), f"applies only to the improvement scale, not {scale!r}"
-        )
+        reader.fail(_join(path, "baseline"), "only_scale", only="improvement", scale=repr(scale))
     bands = (
         _read_bands(reader, table.get("bands"), _join(path, "bands")) if scale == "bands" else ()
     )
@@ -489,7 +487,7 @@ def _read_bonus(
 
 def _read_bands(reader: _Reader, value: object, path: str) -> tuple[Band, ...]:
     if not isinstance(value, list) or not value:
-        reader.fail(path, "the bands scale needs a non-empty list of { at, fraction }")
+        reader.fail(path, "bands_list")
         return ()
     bands: list[Band] = []
     for i, item in enumerate(value):
@@ -501,7 +499,7 @@ def _read_bands(reader: _Reader, value: object, path: str) -> tuple[Band, ...]:
         at = reader.decimal(table, "at", item_path)
         fraction = reader.decimal(table, "fraction", item_path, minimum=Decimal(0))
         if fraction is not None and fraction > 1:
-            reader.fail(f"{item_path}.fraction", f"must be at most 1, got {fraction}")
+            reader.fail(f"{item_path}.fraction", "at_most_one", got=str(fraction))
             continue
         if at is not None and fraction is not None:
             bands.append(Band(at, fraction))
@@ -515,17 +513,15 @@ def _read_baseline(
     if value == "previous-year":
         return "previous-year"
     if value is None:
-        reader.fail(_join(path, "baseline"), "the improvement scale needs a baseline")
+        reader.fail(_join(path, "baseline"), "baseline_required")
         return None
     number = to_decimal(value)
     if number is None:
-        reader.fail(
-            _join(path, "baseline"), f"must be a number or 'previous-year', got {_describe(value)}"
-        )
+        reader.fail(_join(path, "baseline"), "baseline_number", got=_describe(value))
         return None
     problem = size_problem(number)
     if problem is not None:
-        reader.fail(_join(path, "baseline"), problem)
+        reader.problems.append(Problem(reader.file, _join(path, "baseline"), problem))
         return None
     return number
 
@@ -540,19 +536,16 @@ def _read_sanction(
     if "per_unit" in table:
         for key in ("below", "eur", "percent"):
             if key in table:
-                reader.fail(_join(path, key), "does not go with per_unit")
+                reader.fail(_join(path, key), "not_with_per_unit")
         if aggregate is not None and aggregate != "sum":
-            reader.fail(path, f"a per_unit sanction needs aggregate = 'sum', not {aggregate!r}")
+            reader.fail(path, "per_unit_needs_sum", aggregate=repr(aggregate))
         per_unit = reader.decimal(table, "per_unit", path, minimum=Decimal(0))
         cap = reader.decimal(table, "cap", path, required=False, minimum=Decimal(0))
         return Sanction("per-unit", per_unit=per_unit, cap=cap) if per_unit is not None else None
     if "cap" in table:
-        reader.fail(_join(path, "cap"), "applies only to a per_unit sanction")
+        reader.fail(_join(path, "cap"), "cap_per_unit_only")
     if table.get("below") != "minimum":
-        reader.fail(
-            _join(path, "below"),
-            f"must be 'minimum' (or use per_unit), got {_describe(table.get('below'))}",
-        )
+        reader.fail(_join(path, "below"), "below_minimum", got=_describe(table.get("below")))
         return None
     money = reader.money({k: table[k] for k in ("eur", "percent") if k in table}, path)
     return Sanction("below-minimum", money=money) if money is not None else None
@@ -568,19 +561,19 @@ def _read_indicator(reader: _Reader, value: object, path: str, pool_mode: bool) 
     if "name" in table:
         name = _read_text(reader, table["name"], _join(path, "name"))
     else:
-        reader.fail(_join(path, "name"), "is required")
+        reader.fail(_join(path, "name"), "required")
     theme = reader.choice(table, "theme", THEMES, path)
     unit = reader.text(table, "unit", path, required=False) or ""
     direction = reader.choice(table, "direction", DIRECTIONS, path)
     aggregate = reader.choice(table, "aggregate", AGGREGATES, path)
     per = reader.decimal(table, "per", path, required=False, default=Decimal(1))
     if per is not None and per <= 0:
-        reader.fail(_join(path, "per"), f"must be positive, got {per}")
+        reader.fail(_join(path, "per"), "positive", got=str(per))
     min_n = _read_min_n(reader, table, path)
     missing = reader.choice(table, "missing", MISSING_RULES, path, default="not-assessable")
     weight = reader.decimal(table, "weight", path, required=False, default=Decimal(1))
     if weight is not None and weight < 0:
-        reader.fail(_join(path, "weight"), f"must not be negative, got {weight}")
+        reader.fail(_join(path, "weight"), "not_negative", got=str(weight))
     levels = _read_levels(reader, table.get("levels"), _join(path, "levels"))
     _check_level_order(reader, levels, direction, _join(path, "levels"))
     bonus = (
@@ -594,8 +587,8 @@ def _read_indicator(reader: _Reader, value: object, path: str, pool_mode: bool) 
                 zero_name = "threshold" if level.threshold is not None else "minimum"
                 reader.fail(
                     f"{_join(path, 'levels')}[{i}]",
-                    f"the linear scale needs target != {zero_name} (both are {level.target})",
-                )
+                    "linear_target", zero_name=zero_name, target=level.target,
+                )  # fmt: skip
     sanction = (
         _read_sanction(reader, table["sanction"], _join(path, "sanction"), aggregate)
         if "sanction" in table
@@ -624,7 +617,7 @@ def _read_indicator(reader: _Reader, value: object, path: str, pool_mode: bool) 
 def _read_min_n(reader: _Reader, table: Mapping[str, Any], path: str) -> int | None:
     value = table.get("min_n", 1)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        reader.fail(_join(path, "min_n"), f"must be a whole number >= 0, got {_describe(value)}")
+        reader.fail(_join(path, "min_n"), "min_n", got=_describe(value))
         return None
     return value
 
@@ -643,7 +636,7 @@ def _read_payment(
     gates_value = table.get("gates", [])
     gates: list[tuple[str, str]] = []
     if not isinstance(gates_value, list) or not all(isinstance(g, str) for g in gates_value):
-        reader.fail(_join(path, "gates"), "must be a list of indicator ids")
+        reader.fail(_join(path, "gates"), "gates_list")
     else:
         gates = [(g, f"{_join(path, 'gates')}[{i}]") for i, g in enumerate(gates_value)]
     return Payment(**money, gates=tuple(g for g, _ in gates)), gates
@@ -657,7 +650,7 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
     reader = _Reader(file)
     reader.known_keys(data, _CONTRACT_KEYS, prefix)
     if data.get("format") != 1:
-        reader.fail(_join(prefix, "format"), f"must be 1, got {_describe(data.get('format'))}")
+        reader.fail(_join(prefix, "format"), "format_one", got=_describe(data.get("format")))
     contract_id = reader.identifier(data, "id", prefix)
     title = reader.text(data, "title", prefix)
     service = reader.text(data, "service", prefix)
@@ -667,12 +660,12 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
     start = reader.day(data, "start", prefix)
     end = reader.day(data, "end", prefix)
     if start is not None and end is not None and end < start:
-        reader.fail(_join(prefix, "end"), f"{end} is before start {start}")
+        reader.fail(_join(prefix, "end"), "end_before_start", end=end, start=start)
     period = reader.choice(data, "period", PERIOD_KINDS, prefix)
     period_value = reader.decimal(data, "period_value", prefix, minimum=Decimal(0))
     prorate = data.get("prorate", True)
     if not isinstance(prorate, bool):
-        reader.fail(_join(prefix, "prorate"), f"must be true or false, got {_describe(prorate)}")
+        reader.fail(_join(prefix, "prorate"), "prorate", got=_describe(prorate))
     payment, gates = (
         _read_payment(reader, data["payment"], _join(prefix, "payment"))
         if "payment" in data
@@ -687,7 +680,7 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
     )
     for gate, gate_path in gates:
         if gate not in known:
-            reader.fail(gate_path, f"names unknown indicator {gate!r}")
+            reader.fail(gate_path, "unknown_gate", gate=repr(gate))
     if reader.problems:
         raise TermsError(reader.problems)
     return Contract(
@@ -709,7 +702,7 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
 
 def _read_supplier(reader: _Reader, value: object, path: str) -> Supplier | None:
     if value is None:
-        reader.fail(path, "is required: { name, business_id }")
+        reader.fail(path, "supplier_required")
         return None
     table = reader.table(value, path)
     if table is None:
@@ -718,9 +711,9 @@ def _read_supplier(reader: _Reader, value: object, path: str) -> Supplier | None
     name = reader.text(table, "name", path)
     business_id = reader.text(table, "business_id", path)
     if business_id is not None:
-        problem = business_id_problem(business_id)
+        problem = business_id_message(business_id)
         if problem is not None:
-            reader.fail(_join(path, "business_id"), problem)
+            reader.problems.append(Problem(reader.file, _join(path, "business_id"), problem))
             return None
     if name is None or business_id is None:
         return None
@@ -732,7 +725,7 @@ def _read_indicators(
 ) -> tuple[Indicator, ...]:
     path = _join(prefix, "indicator")
     if not isinstance(value, list) or not value:
-        reader.fail(path, "at least one [[indicator]] is required")
+        reader.fail(path, "indicator_required")
         return ()
     indicators: list[Indicator] = []
     seen: set[str] = set()
@@ -741,7 +734,7 @@ def _read_indicators(
         if indicator is None:
             continue
         if indicator.id in seen:
-            reader.fail(f"{path}[{i}].id", f"duplicate indicator id {indicator.id!r}")
+            reader.fail(f"{path}[{i}].id", "duplicate_id", id=repr(indicator.id))
             continue
         seen.add(indicator.id)
         indicators.append(indicator)
@@ -753,10 +746,11 @@ def parse_toml_text(text: str, file: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
-        raise TermsError([Problem(file, "(file)", f"not valid TOML: {error}")]) from error
+        problem = message("engine.terms.toml", error=str(error))
+        raise TermsError([Problem(file, "(file)", problem)]) from error
     except RecursionError as error:
-        message = "not accepted: tables or arrays nested too deeply"
-        raise TermsError([Problem(file, "(file)", message)]) from error
+        problem = message("engine.terms.nested")
+        raise TermsError([Problem(file, "(file)", problem)]) from error
 
 
 def load_contract_text(text: str, file: str) -> Contract:
@@ -769,7 +763,8 @@ def load_contract_file(path: Path) -> Contract:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise TermsError([Problem(str(path), "(file)", f"cannot be read: {error}")]) from error
+        problem = message("engine.terms.unreadable", error=str(error))
+        raise TermsError([Problem(str(path), "(file)", problem)]) from error
     return load_contract_text(text, str(path))
 
 

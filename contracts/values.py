@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from contracts.exact import exact
+from contracts.messages import Message, message
 from contracts.periods import Period
 from contracts.scales import (
     Status,
@@ -190,7 +191,9 @@ class Assessment:
     missing: bool
     baseline: Fraction | None
     clients: tuple[tuple[str, Decimal], ...]
-    note: str
+    note: tuple[Message, ...]
+    derivation: tuple[Message, ...] = ()
+    """How the value came about (numerator / denominator, the mean or sum of how many rows)."""
 
 
 def tallies_within(tallies: Tallies, indicator_id: str, period: Period) -> dict[Period, Tally]:
@@ -245,6 +248,47 @@ def status_position(indicator: Indicator, level: Level, value: Fraction) -> Frac
     return linear_fraction(value, level, indicator.direction)
 
 
+def value_derivation(
+    indicator: Indicator, tallies_in_period: Mapping[Period, Tally]
+) -> tuple[Message, ...]:
+    """§3 in words: the ratio's numerator and effective denominator, or how many rows (and
+    which period, for `last`) the value comes from; nothing when there is no value."""
+    total = merge_tallies(*tallies_in_period.values())
+    if indicator.aggregate == "ratio":
+        effective = total.denominator - total.excluded
+        if effective <= 0:
+            return ()
+        per = indicator.per
+        if per == 1:
+            return (
+                message("engine.value.ratio", numerator=total.numerator, denominator=effective),
+            )
+        return (
+            message(
+                "engine.value.ratio_per",
+                numerator=total.numerator, denominator=effective, per=per,
+            ),
+        )  # fmt: skip
+    if indicator.aggregate == "mean":
+        return (message("engine.value.mean", rows=total.rows),) if total.n > 0 else ()
+    if indicator.aggregate == "sum":
+        return (message("engine.value.sum", rows=total.rows),) if total.rows > 0 else ()
+    latest = latest_period(p for p, t in tallies_in_period.items() if t.rows > 0)
+    if latest is None:
+        return ()
+    return (message("engine.value.last", period=latest.name, rows=tallies_in_period[latest].rows),)
+
+
+def missing_note(value: Fraction | None, n: Count, indicator: Indicator) -> tuple[Message, ...]:
+    """§3: why the data does not assess the indicator (no data, or n below min_n), and with
+    missing = fail that it counts as below minimum."""
+    fail = indicator.missing == "fail"
+    if value is None:
+        return (message("engine.note.no_data_fail" if fail else "engine.note.no_data"),)
+    key = "engine.note.too_few_fail" if fail else "engine.note.too_few"
+    return (message(key, n=n, min_n=indicator.min_n),)
+
+
 def assess(indicator: Indicator, period: Period, day: date, tallies: Tallies) -> Assessment:
     """§3: value, n, status and fraction of one indicator in one period."""
     level = indicator.level_on(day)
@@ -254,16 +298,18 @@ def assess(indicator: Indicator, period: Period, day: date, tallies: Tallies) ->
     baseline = baseline_of(indicator, tallies, period)
     has_fraction = indicator.bonus is not None and indicator.bonus.scale != "rate"
     if level is None:
-        note = f"No levels in force on {day}"
+        note: tuple[Message, ...] = (message("engine.note.no_levels", day=day),)
         return Assessment(indicator, None, value, n, "not-assessable", None, True, None, (), note)
     if value is None or n < indicator.min_n:
-        note = "No data" if value is None else f"Only n = {n}, below min_n = {indicator.min_n}"
+        note = missing_note(value, n, indicator)
         if indicator.missing == "fail":
             fraction = Fraction(0) if has_fraction else None
-            note += "; missing = fail counts it as below minimum"
             status: Status = "below-minimum"
             return Assessment(indicator, level, value, n, status, fraction, True, None, (), note)
         return Assessment(indicator, level, value, n, "not-assessable", None, True, None, (), note)
     fraction = bonus_fraction(indicator, level, value, baseline)
     status = status_of(value, level, indicator.direction, status_position(indicator, level, value))
-    return Assessment(indicator, level, value, n, status, fraction, False, baseline, clients, "")
+    derivation = value_derivation(indicator, within)
+    return Assessment(
+        indicator, level, value, n, status, fraction, False, baseline, clients, (), derivation
+    )

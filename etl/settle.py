@@ -10,6 +10,7 @@ changed. Approved versions are never touched: a change after approval becomes a
 
 import hashlib
 import json
+import string
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,11 +24,12 @@ import duckdb
 import polars as pl
 
 from contracts.exact import decimal_text, round_cents
+from contracts.messages import Message, message
 from contracts.periods import Period, parse_period_name
 from contracts.settlement import PeriodSettlement, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
-from etl import audit, rank, store
+from etl import audit, messages, rank, store
 from etl.access import Actor, Permission
 
 
@@ -174,16 +176,128 @@ def deliveries_used(
 def settlement_digest(
     terms_version: int, deliveries: Sequence[int], result: PeriodSettlement
 ) -> str:
-    """What decides whether settling again is a change: terms, inputs and the result."""
-    payload = {"terms": terms_version, "deliveries": list(deliveries), "result": asdict(result)}
+    """What decides whether settling again is a change: terms, inputs and the result. The
+    words of the result enter as the English text the engine wrote before its words became
+    messages (`digest_words`), so a settlement whose numbers did not change keeps its digest."""
+    payload = {"terms": terms_version, "deliveries": list(deliveries), "result": _digested(result)}
     text = json.dumps(payload, sort_keys=True, default=_plain)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digested(result: PeriodSettlement) -> dict[str, Any]:
+    plain = asdict(result)
+    for line, row in zip(result.lines, plain["lines"], strict=True):
+        row["rule"] = digest_words(line.rule)
+        row["explanation"] = digest_words(line.explanation)
+    for adjustment, row in zip(result.adjustments, plain["adjustments"], strict=True):
+        row["reason"] = digest_words((adjustment.reason,))
+    return plain
 
 
 def _plain(value: object) -> str:
     if isinstance(value, Decimal | Fraction | date | Period):
         return str(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+# The engine's English words before they became messages (migration 006), kept only so the
+# digest of a settlement stays what it was: never shown, never translated, never changed.
+# A key missing here (words added since) is left out of the digest, as is everything from
+# `engine.line.clause` on (the clause is digested as the line's rule). Each text brings its
+# own separator; the rule's sanction part starts with "; " when a bonus part precedes it.
+_DIGEST_WORDS = {
+    "engine.line.value": "Value {value:num} (n = {n}):",
+    "engine.line.value_levels": (
+        "Value {value:num} (n = {n}) against minimum {minimum:num}, target {target:num}"
+        " (levels from {level_from}):"
+    ),
+    "engine.line.value_threshold": (
+        "Value {value:num} (n = {n}) against minimum {minimum:num}, threshold {threshold:num},"
+        " target {target:num} (levels from {level_from}):"
+    ),
+    "engine.note.no_levels": "No levels in force on {day}.",
+    "engine.note.no_data": "No data.",
+    "engine.note.no_data_fail": "No data; missing = fail counts it as below minimum.",
+    "engine.note.too_few": "Only n = {n}, below min_n = {min_n}.",
+    "engine.note.too_few_fail": (
+        "Only n = {n}, below min_n = {min_n}; missing = fail counts it as below minimum."
+    ),
+    "engine.line.status_is": " Status:",
+    **{f"engine.status.{s}": f" {s}." for s in (
+        "achieved", "partial", "not-achieved", "below-minimum", "not-assessable"
+    )},
+    "engine.line.rate": " Rate card: {outcomes:num} outcomes pay {exact:eur} €.",
+    "engine.line.fraction": " Fraction {fraction:num} × {money:eur} € = {bonus:eur} € bonus.",
+    "engine.line.fraction_baseline": (
+        " Fraction {fraction:num} (improvement baseline {baseline:num}) × {money:eur} €"
+        " = {bonus:eur} € bonus."
+    ),
+    "engine.line.fraction_pool": (
+        " Fraction {fraction:num} × {money:eur} € (pool share, weight {weight:num} of"
+        " {weights:num}) = {bonus:eur} € bonus."
+    ),
+    "engine.line.fraction_baseline_pool": (
+        " Fraction {fraction:num} (improvement baseline {baseline:num}) × {money:eur} €"
+        " (pool share, weight {weight:num} of {weights:num}) = {bonus:eur} € bonus."
+    ),
+    "engine.line.gate_withheld": " Gate {gates} failed: bonus withheld, {paid} € paid.",
+    "engine.line.sanction": " Sanction {amount:eur} €.",
+    "engine.line.sanction_per_unit": " Sanction {amount:eur} €.",
+    "engine.line.sanction_per_unit_capped": " Sanction {amount:eur} €.",
+    "engine.line.nothing": " No bonus, no sanction.",
+    **{f"engine.rule.scale.{s}": f"bonus: {s} scale" for s in (
+        "binary", "linear", "bands", "improvement"
+    )},
+    "engine.rule.full_eur": ", {amount:eur} € at full achievement",
+    "engine.rule.full_percent": ", {percent:num} % of the period value at full achievement",
+    "engine.rule.pool_eur": ", share of the pool ({amount:eur} €) by weight",
+    "engine.rule.pool_percent": (
+        ", share of the pool ({percent:num} % of the period value) by weight"
+    ),
+    "engine.rule.rate": "bonus: {per_outcome:eur} € per outcome",
+    "engine.rule.rate_max_client": ", at most {amount:eur} € per client",
+    "engine.rule.rate_max_period": ", at most {amount:eur} € per period",
+    "engine.rule.per_unit": "; sanction: {per_unit:eur} € per unit",
+    "engine.rule.per_unit_cap": "; sanction: {per_unit:eur} € per unit, at most {cap:eur} €",
+    "engine.rule.below_minimum_eur": "; sanction: {amount:eur} € below minimum",
+    "engine.rule.below_minimum_percent": (
+        "; sanction: {percent:num} % of the period value below minimum"
+    ),
+    "engine.rule.monitored": "monitored only: no bonus, no sanction",
+    "engine.adjustment.gate": (
+        "gate {gates} below minimum or not assessable: no bonus this period"
+    ),
+    "engine.adjustment.pool": "bonus pool {cap} € (total {total} €)",
+    "engine.adjustment.bonus_cap": "period bonus cap {cap} € (total {total} €)",
+    "engine.adjustment.sanction_cap": "period sanction cap {cap} € (total {total} €)",
+    "engine.adjustment.annual_bonus_cap": (
+        "annual bonus cap {year_cap} €, left {cap} € (total {total} €)"
+    ),
+    "engine.adjustment.annual_sanction_cap": (
+        "annual sanction cap {year_cap} €, left {cap} € (total {total} €)"
+    ),
+}  # fmt: skip
+
+
+class _DigestFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "num":
+            return decimal_text(value, 4) or ""
+        if format_spec == "eur":
+            return str(round_cents(value))
+        return str(value)
+
+
+def digest_words(words: Sequence[Message]) -> str:
+    """Messages as the English text of the engine before migration 006 (for the digest)."""
+    formatter, parts = _DigestFormatter(), []
+    for word in words:
+        if word.key == "engine.line.clause":
+            break
+        template = _DIGEST_WORDS.get(word.key)
+        if template is not None:
+            parts.append(formatter.vformat(template, (), dict(word.values)))
+    return "".join(parts).removeprefix("; ")
 
 
 def settle(
@@ -419,7 +533,8 @@ def line_rows(
                 "money": _text(line.money), "bonus_exact": _text(line.bonus_exact),
                 "bonus_before_gate": line.bonus_before_gate, "bonus": line.bonus,
                 "sanction_exact": _text(line.sanction_exact), "sanction": line.sanction,
-                "rule": line.rule, "explanation": line.explanation,
+                "rule": digest_words(line.rule),
+                "explanation_messages": messages.to_json(line.explanation),
             }
         )  # fmt: skip
     for adjustment in result.adjustments:
@@ -428,7 +543,8 @@ def line_rows(
             | {
                 "line_kind": "adjustment", "adjustment_kind": adjustment.kind,
                 "side": adjustment.side, "amount": adjustment.amount,
-                "counted": adjustment.counted, "explanation": adjustment.reason,
+                "counted": adjustment.counted,
+                "explanation_messages": messages.to_json([adjustment.reason]),
             }
         )  # fmt: skip
     keys = {_line_key(r) for r in rows}
@@ -443,7 +559,7 @@ def line_rows(
                     "sanction": Decimal("0.00") if old["sanction"] is not None else None,
                     "amount": Decimal("0.00") if old["amount"] is not None else None,
                     "counted": old["counted"],
-                    "explanation": "in the corrected version, no longer in this one",
+                    "explanation_messages": messages.to_json([message("engine.line.removed")]),
                 }
             )  # fmt: skip
     for number, row in enumerate(rows, start=1):
@@ -471,7 +587,7 @@ _LINE_COLUMNS = (
     "fraction", "baseline", "money", "bonus_exact", "bonus_before_gate", "bonus",
     "sanction_exact", "sanction", "adjustment_kind", "side", "amount", "counted", "rule",
     "explanation", "bonus_difference", "sanction_difference", "amount_difference",
-    "fraction_exact",
+    "fraction_exact", "explanation_messages",
 )  # fmt: skip
 
 

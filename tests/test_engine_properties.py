@@ -402,7 +402,7 @@ def test_pool_lines_sum_to_at_most_the_pool(data: st.DataObject) -> None:
     for s in settle_contract(contract, data.draw(tallies(contract))):
         pool = reference_money(contract.payment.bonus_pool, s.period_value)
         assert sum((line.bonus_exact for line in s.lines), Fraction(0)) <= pool
-        pool_adjustments = [a for a in s.adjustments if a.reason.startswith("bonus pool")]
+        pool_adjustments = [a for a in s.adjustments if a.reason.key == "engine.adjustment.pool"]
         paid = sum(line.bonus for line in s.lines) + sum(a.amount for a in pool_adjustments)
         assert paid <= half_up_cents(pool)
 

@@ -10,6 +10,7 @@ import pytest
 
 from contracts.checks import run_case_file
 from contracts.exact import round_cents
+from contracts.messages import message
 from contracts.settlement import settle_contract
 from contracts.terms import TermsError, load_contract_text
 from etl.report import euros
@@ -67,6 +68,10 @@ PLAIN = {
 }
 
 
+TRILLION = "1\u00a0000\u00a0000\u00a0000\u00a0000"
+"""The terms' size limit as Finnish writes it (no-break spaces between the groups)."""
+
+
 def case_file(tmp_path: Path, name: str, **changes: str) -> Path:
     path = tmp_path / f"{name}.toml"
     path.write_text(CASE.format(**(PLAIN | changes)), encoding="utf-8")
@@ -100,34 +105,34 @@ def test_the_plain_case_passes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", '"NaN"', '"Infinity"'])
 def test_nan_or_inf_as_an_observation_value_is_refused(tmp_path: Path, text: str) -> None:
     path = case_file(tmp_path, "value", value=text)
-    assert_refused(path, "observation[0].value", "not a number")
+    assert_refused(path, "observation[0].value", "ei ole luku")
 
 
 @pytest.mark.parametrize("text", ["nan", "inf"])
 def test_nan_or_inf_as_a_level_is_refused(tmp_path: Path, text: str) -> None:
     path = case_file(tmp_path, "level", minimum=text)
-    assert_refused(path, "contract.indicator[0].levels[0].minimum", "must be a finite number")
+    assert_refused(path, "contract.indicator[0].levels[0].minimum", "pitää olla äärellinen luku")
 
 
 @pytest.mark.parametrize("text", ["nan", "inf"])
 def test_nan_or_inf_as_an_amount_is_refused(tmp_path: Path, text: str) -> None:
     path = case_file(tmp_path, "amount", eur=text)
-    assert_refused(path, "contract.indicator[0].bonus.eur", "must be a finite number")
+    assert_refused(path, "contract.indicator[0].bonus.eur", "pitää olla äärellinen luku")
 
 
 def test_inf_as_the_period_value_is_refused(tmp_path: Path) -> None:
     path = case_file(tmp_path, "period-value", period_value="inf")
-    assert_refused(path, "contract.period_value", "must be a finite number")
+    assert_refused(path, "contract.period_value", "pitää olla äärellinen luku")
 
 
 def test_a_huge_exponent_as_the_period_value_is_refused(tmp_path: Path) -> None:
     path = case_file(tmp_path, "huge-period-value", period_value='"1E+999999"')
-    assert_refused(path, "contract.period_value", "must be less than 1 000 000 000 000")
+    assert_refused(path, "contract.period_value", f"itseisarvoltaan alle {TRILLION}")
 
 
 def test_a_huge_exponent_as_an_observation_value_is_refused(tmp_path: Path) -> None:
     path = case_file(tmp_path, "huge-value", value='"1E+999999"')
-    assert_refused(path, "observation[0].value", "too large")
+    assert_refused(path, "observation[0].value", "liian suuri")
 
 
 def test_a_huge_exponent_as_a_numerator_is_refused(tmp_path: Path) -> None:
@@ -135,12 +140,12 @@ def test_a_huge_exponent_as_a_numerator_is_refused(tmp_path: Path) -> None:
     text = text.replace("value = 60\nn = 40", 'numerator = "1E+999999"\ndenominator = 100')
     path = tmp_path / "huge-numerator.toml"
     path.write_text(text, encoding="utf-8")
-    assert_refused(path, "observation[0].numerator", "too large")
+    assert_refused(path, "observation[0].numerator", "liian suuri")
 
 
 def test_a_contract_ending_9999_12_31_is_refused(tmp_path: Path) -> None:
     path = case_file(tmp_path, "far-end", end="9999-12-31")
-    assert_refused(path, "contract.end", "outside 1900-01-01 … 2999-12-31")
+    assert_refused(path, "contract.end", "on välin 1.1.1900 … 31.12.2999 ulkopuolella")
 
 
 def test_a_year_1_contract_with_a_previous_year_baseline_is_refused(tmp_path: Path) -> None:
@@ -148,7 +153,7 @@ def test_a_year_1_contract_with_a_previous_year_baseline_is_refused(tmp_path: Pa
         tmp_path, "year-1", start="0001-01-01", end="0001-12-31", period="0001",
         scale="improvement", baseline=', baseline = "previous-year"',
     )  # fmt: skip
-    assert_refused(path, "contract.start", "outside 1900-01-01 … 2999-12-31")
+    assert_refused(path, "contract.start", "on välin 1.1.1900 … 31.12.2999 ulkopuolella")
 
 
 def test_a_negative_mean_is_a_value_like_any_other(tmp_path: Path) -> None:
@@ -162,7 +167,7 @@ def test_a_negative_count_is_refused_in_a_check_case(tmp_path: Path) -> None:
     text = text.replace("value = 60\nn = 40", "numerator = -1\ndenominator = 100")
     path = tmp_path / "negative-count.toml"
     path.write_text(text, encoding="utf-8")
-    assert_refused(path, "observation[0].numerator", "negative count")
+    assert_refused(path, "observation[0].numerator", "negatiivinen lukumäärä")
 
 
 def test_a_case_the_engine_cannot_read_never_hides_the_others(tmp_path: Path) -> None:
@@ -171,14 +176,14 @@ def test_a_case_the_engine_cannot_read_never_hides_the_others(tmp_path: Path) ->
     good = SHARED / "cases" / "14-exact-half-cent.toml"
     status, out = run_cli("check", broken, good)
     assert status == 2
-    assert f"ERROR {broken}: (file): cannot be read" in out
+    assert f"ERROR {broken}: (file): ei voi lukea" in out
     assert f"PASS {good}" in out
 
 
 def test_deeply_nested_toml_is_refused_with_the_file_named(tmp_path: Path) -> None:
     path = tmp_path / "nested.toml"
     path.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
-    assert_refused(path, "(file)", "nested too deeply")
+    assert_refused(path, "(file)", "liian syvällä sisäkkäin")
 
 
 # --- the same inputs through `contracts add` -------------------------------------------------
@@ -187,13 +192,13 @@ def test_deeply_nested_toml_is_refused_with_the_file_named(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("changes", "field", "reason"),
     [
-        ({"period_value": "inf"}, "period_value", "must be a finite number"),
-        ({"period_value": "nan"}, "period_value", "must be a finite number"),
-        ({"period_value": "1e20"}, "period_value", "must be less than 1 000 000 000 000"),
-        ({"eur": "1e20"}, "indicator[0].bonus.eur", "must be less than 1 000 000 000 000"),
-        ({"minimum": "inf"}, "indicator[0].levels[0].minimum", "must be a finite number"),
-        ({"end": "9999-12-31"}, "end", "outside 1900-01-01 … 2999-12-31"),
-        ({"eur": "0.00000000001"}, "indicator[0].bonus.eur", "at most 10 decimals"),
+        ({"period_value": "inf"}, "period_value", "pitää olla äärellinen luku"),
+        ({"period_value": "nan"}, "period_value", "pitää olla äärellinen luku"),
+        ({"period_value": "1e20"}, "period_value", f"itseisarvoltaan alle {TRILLION}"),
+        ({"eur": "1e20"}, "indicator[0].bonus.eur", f"itseisarvoltaan alle {TRILLION}"),
+        ({"minimum": "inf"}, "indicator[0].levels[0].minimum", "pitää olla äärellinen luku"),
+        ({"end": "9999-12-31"}, "end", "on välin 1.1.1900 … 31.12.2999 ulkopuolella"),
+        ({"eur": "0.00000000001"}, "indicator[0].bonus.eur", "enintään 10 desimaalia"),
     ],
     ids=["inf-period-value", "nan-period-value", "1e20-period-value", "1e20-eur", "inf-level",
          "end-9999", "eleven-decimals"],
@@ -217,7 +222,7 @@ def test_an_id_with_a_trailing_newline_is_refused() -> None:
     with pytest.raises(TermsError) as refused:
         load_contract_text(text, "R-1.toml")
     assert [(p.field, p.message) for p in refused.value.problems] == [
-        ("id", "'R-1\\n' may hold only letters, digits, _ . -")
+        ("id", message("engine.terms.bad_id", value="'R-1\\n'"))
     ]
 
 
@@ -229,14 +234,14 @@ HEADER = "sopimus;mittari;kausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiaka
 @pytest.mark.parametrize(
     ("body", "column", "text", "reason"),
     [
-        ("KH-TEST;nps;2025-01;nan;40;;;;;\n", "arvo", "nan", "not a number"),
-        ("KH-TEST;nps;2025-01;inf;40;;;;;\n", "arvo", "inf", "not a number"),
-        ("KH-TEST;nps;2025-01;1E+999999;40;;;;;\n", "arvo", "1E+999999", "not a number"),
-        ("KH-TEST;adl;2025-01;;;1E+999999;100;;;\n", "osoittaja", "1E+999999", "not a number"),
+        ("KH-TEST;nps;2025-01;nan;40;;;;;\n", "arvo", "nan", "ei ole luku"),
+        ("KH-TEST;nps;2025-01;inf;40;;;;;\n", "arvo", "inf", "ei ole luku"),
+        ("KH-TEST;nps;2025-01;1E+999999;40;;;;;\n", "arvo", "1E+999999", "ei ole luku"),
+        ("KH-TEST;adl;2025-01;;;1E+999999;100;;;\n", "osoittaja", "1E+999999", "ei ole luku"),
         ("KH-TEST;adl;2025-01;;;9999999999999;100;;;\n", "osoittaja", "9999999999999",
-         "too large"),
-        ("KH-TEST;adl;2025-01;;;-1;100;;;\n", "osoittaja", "-1", "negative count"),
-        ("KH-TEST;rikkeet;2025-01;-2;;;;;;\n", "arvo", "-2", "a count cannot be negative"),
+         "liian suuri"),
+        ("KH-TEST;adl;2025-01;;;-1;100;;;\n", "osoittaja", "-1", "negatiivinen lukumäärä"),
+        ("KH-TEST;rikkeet;2025-01;-2;;;;;;\n", "arvo", "-2", "lukumäärä ei voi olla negatiivinen"),
     ],
     ids=["nan", "inf", "huge-exponent-value", "huge-exponent-numerator", "13-digits",
          "negative-numerator", "negative-sum"],

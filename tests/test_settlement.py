@@ -4,6 +4,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 from fractions import Fraction
 
+from contracts.messages import message
 from contracts.periods import Period
 from contracts.settlement import (
     Adjustment,
@@ -53,6 +54,14 @@ def ratio(numerator: int, denominator: int) -> Tally:
     return Tally(rows=1, n=1, numerator=D(numerator), denominator=D(denominator))
 
 
+LEVELS = {"minimum": D(50), "target": D(80), "level_from": date(2025, 1, 1)}
+LINEAR_RULE = (
+    message("engine.rule.scale.linear"),
+    message("engine.rule.full_eur", amount=D("1000.05")),
+)
+SANCTION_RULE = (message("engine.rule.below_minimum_percent", percent=D("1.5")),)
+
+
 def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
     terms = contract(
         "period_value = 100000.00\n"
@@ -84,10 +93,22 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
                 bonus=D("500.03"),
                 sanction_exact=F(0),
                 sanction=D("0.00"),
-                rule="bonus: linear scale, 1000.05 € at full achievement",
+                rule=LINEAR_RULE,
                 explanation=(
-                    "Value 65 (n = 100) against minimum 50, target 80 (levels from 2025-01-01):"
-                    " partial. Fraction 0.5 × 1000.05 € = 500.03 € bonus."
+                    message("engine.line.value_levels", value=F(65), n=100, **LEVELS),
+                    message("engine.status.partial"),
+                    message(
+                        "engine.value.ratio_per", numerator=D(65), denominator=D(100), per=D(100)
+                    ),
+                    message(
+                        "engine.line.fraction",
+                        fraction=F(1, 2),
+                        money=F("1000.05"),
+                        exact=F("500.025"),
+                        bonus=D("500.03"),
+                    ),
+                    message("engine.line.clause"),
+                    *LINEAR_RULE,
                 ),
             ),
             Line(
@@ -108,10 +129,16 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
                 bonus=D("0.00"),
                 sanction_exact=F(1500),
                 sanction=D("1500.00"),
-                rule="sanction: 1.5 % of the period value below minimum",
+                rule=SANCTION_RULE,
                 explanation=(
-                    "Value 40 (n = 100) against minimum 50, target 80 (levels from 2025-01-01):"
-                    " below-minimum. Sanction 1500.00 €."
+                    message("engine.line.value_levels", value=F(40), n=100, **LEVELS),
+                    message("engine.status.below-minimum"),
+                    message(
+                        "engine.value.ratio_per", numerator=D(40), denominator=D(100), per=D(100)
+                    ),
+                    message("engine.line.sanction", amount=D("1500.00")),
+                    message("engine.line.clause"),
+                    *SANCTION_RULE,
                 ),
             ),
         ),
@@ -162,7 +189,7 @@ def test_a_failed_gate_zeroes_the_bonus_lines_and_says_so_once() -> None:
             "gate",
             "bonus",
             D("-3000.00"),
-            "gate g below minimum or not assessable: no bonus this period",
+            message("engine.adjustment.gate", gates="g"),
             counted=False,
         ),
     )

@@ -34,8 +34,8 @@ def big_record_level_file(path: Path, rows: int) -> Path:
 
 def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
-    assert run_cli("--db", path, "init") == (0, f"created {path} (schema version 5)\n")
-    assert run_cli("--db", path, "init") == (0, f"{path} is up to date (schema version 5)\n")
+    assert run_cli("--db", path, "init") == (0, f"created {path} (schema version 6)\n")
+    assert run_cli("--db", path, "init") == (0, f"{path} is up to date (schema version 6)\n")
     with store.reading(path) as con:
         assert con.execute("SELECT version, name FROM schema_migration").fetchall() == [
             (1, "001_initial.sql"),
@@ -43,6 +43,7 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
             (3, "003_scope_tally.sql"),
             (4, "004_exact_fraction.sql"),
             (5, "005_audit_and_four_eyes.sql"),
+            (6, "006_explanation_messages.sql"),
         ]
 
 

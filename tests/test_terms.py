@@ -17,15 +17,17 @@ from contracts.terms import (
     parse_toml_text,
     terms_digest,
 )
+from etl import messages
 from tests.conftest import REPO, SHARED, TEST_CONTRACT, run_cli
 
 VALID = TEST_CONTRACT.read_text(encoding="utf-8")
 
 
-def problems_of(text: str) -> list[str]:
+def problems_of(text: str, lang: str = "fi") -> list[str]:
+    """Every problem of the terms, as `field: message` in the language."""
     with pytest.raises(TermsError) as caught:
         load_contract_text(text, "x.toml")
-    return [f"{p.field}: {p.message}" for p in caught.value.problems]
+    return [f"{p.field}: {messages.render(p.message, lang)}" for p in caught.value.problems]
 
 
 def test_terms_are_typed_exact_and_immutable() -> None:
@@ -70,18 +72,27 @@ def test_every_problem_is_reported_at_once_with_its_field() -> None:
         )
     )
     assert problems_of(text) == [
-        "colour: unknown key (allowed: buyer, end, format, framework, id, indicator, payment, "
-        "period, period_value, prorate, service, start, supplier, title)",
-        "id: 'KH TEST' may hold only letters, digits, _ . -",
-        "supplier.business_id: '2345678-1' has check digit 1, expected 0",
-        "end: 2024-12-31 is before start 2025-01-01",
-        "indicator[0].levels[1].from: levels must be in ascending date order: 2025-01-01 is not "
-        "after 2025-06-01",
-        "indicator[0].levels[1]: the linear scale needs target != minimum (both are 72)",
-        "indicator[1].theme: unknown value 'onnellisuus' (one of: asiakaskokemus, "
+        "colour: tuntematon avain (sallitut: buyer, end, format, framework, id, indicator, "
+        "payment, period, period_value, prorate, service, start, supplier, title)",
+        "id: 'KH TEST' saa sisältää vain kirjaimia, numeroita ja merkkejä _ . -",
+        "supplier.business_id: '2345678-1' tarkistusmerkki on 1, pitäisi olla 0",
+        "end: 31.12.2024 on ennen alkupäivää 1.1.2025",
+        "indicator[0].levels[1].from: tasojen pitää olla päivämääräjärjestyksessä: 1.1.2025 ei "
+        "ole päivän 1.6.2025 jälkeen",
+        "indicator[0].levels[1]: lineaarinen asteikko vaatii, että target ≠ minimum (molemmat "
+        "ovat 72)",
+        "indicator[1].theme: tuntematon arvo 'onnellisuus' (jokin näistä: asiakaskokemus, "
         "henkilostokokemus, hyva-johtaminen, talouden-tasapaino, vaikuttavuus)",
-        "indicator[3].aggregate: unknown value 'median' (one of: ratio, mean, sum, last)",
-        "payment.gates[1]: names unknown indicator 'puuttuu'",
+        "indicator[3].aggregate: tuntematon arvo 'median' (jokin näistä: ratio, mean, sum, last)",
+        "payment.gates[1]: viittaa tuntemattomaan mittariin 'puuttuu'",
+    ]
+
+
+def test_the_problems_read_in_english_too() -> None:
+    text = VALID.replace("end = 2025-12-31", "end = 2024-12-31").replace("format = 1", "format = 2")
+    assert problems_of(text, "en") == [
+        "format: must be 1, got int 2",
+        "end: 31 Dec 2024 is before start 1 Jan 2025",
     ]
 
 
@@ -91,50 +102,52 @@ def test_every_problem_is_reported_at_once_with_its_field() -> None:
         pytest.param(
             'bonus = { scale = "linear", eur = 2000.00 }',
             'bonus = { scale = "sliding", eur = 2000.00 }',
-            "indicator[0].bonus.scale: unknown value 'sliding' (one of: binary, linear, bands, "
-            "improvement, rate)",
+            "indicator[0].bonus.scale: tuntematon arvo 'sliding' (jokin näistä: binary, linear, "
+            "bands, improvement, rate)",
             id="unknown-scale",
         ),
         pytest.param(
             'bonus = { scale = "binary", eur = 1000.00 }',
             'bonus = { scale = "binary" }',
-            "indicator[1].bonus: give eur or percent: the money at full achievement",
+            "indicator[1].bonus: anna eur tai percent: summa täydestä saavuttamisesta",
             id="bonus-without-money",
         ),
         pytest.param(
             'bonus = { scale = "binary", eur = 1000.00 }',
             'bonus = { scale = "binary", eur = 1000.00, percent = 1 }',
-            "indicator[1].bonus: give exactly one of eur or percent",
+            "indicator[1].bonus: anna täsmälleen toinen: eur tai percent",
             id="eur-and-percent",
         ),
         pytest.param(
             "sanction = { per_unit = 150.00, cap = 1500.00 }",
             'sanction = { below = "target", eur = 100 }',
-            "indicator[2].sanction.below: must be 'minimum' (or use per_unit), got str 'target'",
+            "indicator[2].sanction.below: pitää olla 'minimum' (tai käytä per_unit-sanktiota), "
+            "nyt str 'target'",
             id="sanction-below-target",
         ),
         pytest.param(
             "levels = [{ from = 2025-01-01, minimum = 20, target = 40 }]",
             "levels = [{ from = 2025-01-01, minimum = 40, target = 20 }]",
-            "indicator[1].levels[0]: target 20 must be at least minimum 40 (direction = 'higher')",
+            "indicator[1].levels[0]: target 20 ei saa olla pienempi kuin minimum 40 "
+            "(direction = 'higher')",
             id="levels-against-direction",
         ),
         pytest.param(
             "min_n = 30",
             "min_n = 2.5",
-            "indicator[1].min_n: must be a whole number >= 0, got Decimal Decimal('2.5')",
+            "indicator[1].min_n: pitää olla kokonaisluku ≥ 0, nyt Decimal Decimal('2.5')",
             id="fractional-min-n",
         ),
         pytest.param(
             "format = 1",
             "format = 2",
-            "format: must be 1, got int 2",
+            "format: pitää olla 1, nyt int 2",
             id="unknown-format",
         ),
         pytest.param(
             'theme = "asiakaskokemus"\n',
             'theme = "asiakaskokemus"\nmisssing = "fail"\n',
-            "indicator[1].misssing: unknown key (allowed: aggregate, bonus, direction, id, "
+            "indicator[1].misssing: tuntematon avain (sallitut: aggregate, bonus, direction, id, "
             "levels, min_n, missing, name, per, sanction, sanction, theme, unit, weight)".replace(
                 "sanction, sanction", "sanction"
             ),
@@ -148,7 +161,7 @@ def test_single_problem_is_named(old: str, new: str, expected: str) -> None:
 
 
 def test_toml_syntax_error_is_a_problem_not_a_crash() -> None:
-    assert problems_of("format = 1\nid = ")[0].startswith("(file): not valid TOML")
+    assert problems_of("format = 1\nid = ")[0].startswith("(file): ei ole kelvollista TOML:ia")
 
 
 @pytest.mark.parametrize(
@@ -229,6 +242,6 @@ def test_contracts_add_rejects_a_bad_file_and_keeps_the_good(
     assert status == 2
     assert out.splitlines() == [
         f"REJECTED {bad}: 1 problem(s)",
-        "  supplier.business_id: '1' is not of the form 1234567-8",
+        "  supplier.business_id: '1' ei ole muotoa 1234567-8",
         f"KH-TEST v1: added ({TEST_CONTRACT})",
     ]
