@@ -13,9 +13,8 @@ from typing import TextIO
 
 import duckdb
 
-from contracts.checks import CaseResult, format_case_result, run_case_file
+from contracts.checks import failed_case, format_case_result, run_case_file
 from contracts.terms import (
-    Problem,
     TermsError,
     load_contract_file,
     parse_toml_text,
@@ -28,6 +27,7 @@ from etl import (
     audit_export,
     export,
     formats,
+    messages,
     payment_run,
     personal_data,
     rank,
@@ -252,8 +252,10 @@ def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                 status = EXIT_REJECTED
                 print(f"REJECTED {path}: {len(error.problems)} problem(s)", file=out)
                 for problem in error.problems:
-                    print(f"  {problem.field}: {problem.message}", file=out)
-                reasons = [f"{p.field}: {p.message}" for p in error.problems[:20]]
+                    said = messages.render(problem.message, args.lang)
+                    print(f"  {problem.field}: {said}", file=out)
+                first = error.problems[:20]
+                reasons = [f"{p.field}: {messages.render(p.message, 'en')}" for p in first]
                 detail = {"file": str(path), "problems": len(error.problems), "first": reasons}
                 audit.record(con, actor, audit.Event("contract-add", "rejected", detail=detail))
                 continue
@@ -447,16 +449,15 @@ def _with_thousands(row: tuple[object, ...], column: int) -> tuple[object, ...]:
 
 def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """Each file gets its own verdict: a case the engine cannot run is that file's error, and
-    every other file is still run and reported."""
+    every other file is still run and reported. Differences and problems are in --lang."""
     results = []
     for path in args.files:
         try:
             result = run_case_file(path)
         except Exception as error:  # the last guard: one case never hides the others
-            problem = Problem(str(path), "(case)", f"the engine could not run it: {error!r}")
-            result = CaseResult(str(path), "", problems=(problem,))
+            result = failed_case(str(path), error)
         results.append(result)
-        print(format_case_result(result), file=out)
+        print(format_case_result(result, lambda m: messages.render(m, args.lang)), file=out)
     passed = sum(1 for r in results if r.passed)
     print(f"{passed} passed, {len(results) - passed} failed", file=out)
     return EXIT_OK if passed == len(results) else EXIT_REJECTED
