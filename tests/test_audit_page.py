@@ -13,6 +13,7 @@ import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -182,7 +183,11 @@ def test_an_event_waiting_in_the_journal_is_shown_as_pending(own_db: Path) -> No
     # the sign-in of this very visit waits too
     assert sorted(pending["Toiminto"]) == ["kirjautuminen", "toimituksen lataus"]
     olli = pending[pending["Käyttäjä"] == "Odottava Olli"].iloc[0]
-    assert (olli["Tulos"], olli["Kanava"], olli["Lisätiedot"]) == ("hylätty", "selain", "tiedosto: x")
+    assert (olli["Tulos"], olli["Kanava"], olli["Lisätiedot"]) == (
+        "hylätty",
+        "selain",
+        "tiedosto: x",
+    )
     assert list(shown["Tapahtuma"][:2]) == ["⏳ odottaa", "⏳ odottaa"]
     assert at.info[0].value.startswith("2 tapahtumaa odottaa lokin jonossa")
     # the next write moves them in, numbered after the rest
@@ -303,11 +308,18 @@ def test_the_command_prints_and_writes_what_the_page_shows(own_db: Path, tmp_pat
 # --- Maksut: the settlement's events ---------------------------------------------------------
 
 
+def events_fold(at: AppTest) -> Any:
+    """Maksut's fold-out of the settlement's events (each line folds out too)."""
+    (folded,) = [
+        e for e in at.expander if e.label == "Tapahtumat: selvitys, hyväksyntä ja toimitukset"
+    ]
+    return folded
+
+
 def test_payments_show_the_settlements_events_and_link_to_the_log(shown_db: Path) -> None:
     at = page("maksut", pay_contract=SETTLEMENT[0], pay_period=SETTLEMENT[1])
     no_exception(at)
-    (folded,) = at.expander
-    assert folded.label == "Tapahtumat: selvitys, hyväksyntä ja toimitukset"
+    folded = events_fold(at)
     shown: pd.DataFrame = folded.dataframe[0].value
     assert list(shown.columns) == [
         "Tapahtuma", "Aika (UTC)", "Käyttäjä", "Toiminto", "Tulos", "Versio", "Toimitus",
@@ -333,7 +345,7 @@ def test_a_supplier_sees_only_the_loads_and_the_approval_and_no_link(shown_db: P
     at.session_state["pay_period"] = "2024-Q4"
     at.run()
     no_exception(at)
-    (folded,) = at.expander
+    folded = events_fold(at)
     shown: pd.DataFrame = folded.dataframe[0].value
     assert list(shown.columns) == ["Aika (UTC)", "Käyttäjä", "Toiminto", "Versio", "Toimitus"]
     assert set(shown["Toiminto"]) == {"hyväksyntä", "toimituksen lataus"}
