@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from contracts.messages import message
 from contracts.periods import Period, parse_period_name
 from contracts.terms import Bonus, Indicator, Level, Money, Text
 from contracts.values import (
@@ -136,7 +137,8 @@ def test_assessment_of_a_partial_value() -> None:
         missing=False,
         baseline=None,
         clients=(),
-        note="",
+        note=(),
+        derivation=(message("engine.value.mean", rows=1),),
     )
 
 
@@ -158,7 +160,7 @@ def test_assessment_without_levels_in_force_is_not_assessable() -> None:
     assert (result.status, result.level, result.note) == (
         "not-assessable",
         None,
-        "No levels in force on 2025-01-01",
+        (message("engine.note.no_levels", day=date(2025, 1, 1)),),
     )
 
 
