@@ -267,7 +267,7 @@ def facts(row: dict[str, Any]) -> pl.DataFrame:
         ("col.minimum", num(row["minimum"]) if row["minimum"] is not None else ""),
         ("col.threshold", num(row["threshold"]) if row["threshold"] is not None else ""),
         ("col.target", num(row["target"]) if row["target"] is not None else ""),
-        ("col.scale", row["scale"] or ""),
+        ("col.scale", ui.t(f"scale.{row['scale']}") if row["scale"] else ""),
         ("col.fraction", num(row["fraction"], 6) if row["fraction"] is not None else ""),
         ("maksut.col.fraction_exact", row.get("fraction_exact") or ""),
         ("col.money", euros(row["money"])),
