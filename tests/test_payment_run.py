@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from contracts.periods import period_containing
 from etl import payment_run, store
+from etl.formats import euros
 from etl.safe_cells import EURO_FORMAT, is_safe
 from tests.conftest import run_cli
 from tests.demo_users import open_as, show
@@ -281,12 +282,12 @@ def test_the_page_shows_the_run_its_states_and_totals_per_supplier(page_db: Path
     assert len(shown) == 10
     first = shown.iloc[0].to_dict()
     assert (first["Y-tunnus"], first["Sopimus"], first["Tila"], first["Netto (maksetaan)"]) == (
-        "2345678-0", "KH-2024-001", "hyväksytty", "9 000,00 €",
+        "2345678-0", "KH-2024-001", "hyväksytty", euros("9000", "fi"),
     )  # fmt: skip
     sums = at.dataframe[1].value.set_index("Palveluntuottaja")
-    assert sums.loc["Hoiva Aalto Oy", "Netto"] == "8 400,00 €"
-    assert sums.loc["Hoiva Aalto Oy", "Hyväksytty netto"] == "9 000,00 €"
-    assert sums.loc["Palvelukoti Kaski Oy", "Netto"] == "2 637,50 €"
+    assert sums.loc["Hoiva Aalto Oy", "Netto"] == euros("8400", "fi") == "8\xa0400,00\xa0€"
+    assert sums.loc["Hoiva Aalto Oy", "Hyväksytty netto"] == euros("9000", "fi")
+    assert sums.loc["Palvelukoti Kaski Oy", "Netto"] == euros("2637.50", "fi")
     assert [b.label for b in at.button] == ["Valmistele kaikki (9)"]
     assert len(at.get("download_button")) == 2
     assert "vain hyväksytyt rivit (1); 9 hyväksymätöntä" in at.caption[-1].value
@@ -299,7 +300,7 @@ def test_the_page_shows_a_correction_as_its_difference(page_db: Path) -> None:
     assert (row["Contract"], row["Period"], row["Version"], row["Corrects version"]) == (
         "KH-2024-001", "2025-Q1", 2, "v1",
     )  # fmt: skip
-    assert (row["Status"], row["Net (to pay)"]) == ("correction pending (draft)", "−2,440.51 €")
+    assert (row["Status"], row["Net (to pay)"]) == ("correction pending (draft)", "−€2,440.51")
 
 
 def test_the_page_prepares_all_and_another_user_approves_all(page_db: Path) -> None:
