@@ -8,12 +8,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TextIO
 
 import duckdb
 
 from contracts.checks import failed_case, format_case_result, run_case_file
+from contracts.messages import Message
 from contracts.terms import (
     TermsError,
     load_contract_file,
@@ -35,7 +37,7 @@ from etl import (
     store,
 )
 from etl.access import cli_actor
-from etl.load import LoadResult, load_file
+from etl.load import LoadResult, in_language, load_file
 from etl.report import decimal_text, euros, format_table, thousands
 
 EXIT_OK = 0
@@ -305,21 +307,23 @@ def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     failed = False
     actor = cli_actor(args.by)
     for path in args.files:
-        progress = None if args.quiet or not sys.stderr.isatty() else _progress(path)
+        progress = None if args.quiet or not sys.stderr.isatty() else _progress(path, args.lang)
         try:
             result = load_file(db, path, actor, progress)
         except store.StoreError:
             raise
         except Exception as error:  # one file's failure never stops the others
             failed = True
-            print(f"ERROR {personal_data.masked(str(path))}: "
-                  f"{personal_data.masked(_first_line(error))}; "
-                  "nothing from this file was stored", file=out)  # fmt: skip
+            said = messages.text(
+                "cli_load.error", args.lang, file=personal_data.masked(str(path)),
+                error=personal_data.masked(_first_line(error)),
+            )  # fmt: skip
+            print(said, file=out)
             continue
         finally:
             if progress is not None:
                 print(file=sys.stderr)
-        print_load_result(result, out)
+        print_load_result(result, out, args.lang)
         if result.status == "rejected":
             status = EXIT_REJECTED
     if failed and status == EXIT_OK:
@@ -327,11 +331,11 @@ def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     with store.reading(db) as con:
         stale = settle.stale_settlements(con)
     for contract, period, version, why in stale:
-        print(
-            f"note: approved settlement {contract} {period} v{version} has changed inputs "
-            f"({why}); `vaikuttavuus settle` writes its correction",
-            file=out,
-        )
+        said = messages.text(
+            "cli_load.stale", args.lang, contract=contract, period=period, version=version,
+            why=why,
+        )  # fmt: skip
+        print(said, file=out)
     return status
 
 
@@ -339,62 +343,80 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
 
 
-def _progress(path: Path) -> "_ProgressLine":
-    return _ProgressLine(path.name)
+def _progress(path: Path, lang: str) -> "_ProgressLine":
+    return _ProgressLine(path.name, lang)
 
 
 class _ProgressLine:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, lang: str) -> None:
         self.name = name
+        self.lang = lang
 
     def __call__(self, rows: int) -> None:
-        print(f"\r{self.name}: {thousands(rows)} rows checked", end="", file=sys.stderr)
+        line = messages.text("cli_load.progress", self.lang, file=self.name, rows=rows)
+        print(f"\r{line}", end="", file=sys.stderr)
 
 
-def print_load_result(result: LoadResult, out: TextIO) -> None:
+def print_load_result(result: LoadResult, out: TextIO, lang: str = formats.DEFAULT) -> None:
+    """One file's outcome in the language: LOADED, UNCHANGED or REJECTED with its problems
+    (the first SHOWN_PROBLEMS in a table, the rest counted by reason) and its notes."""
     if result.status == "loaded":
-        note = f", superseding earlier data for {result.superseded} contract x indicator x period"
-        print(
-            f"LOADED {result.file}: delivery {result.delivery_id}, {thousands(result.rows)} rows "
-            f"({result.shape}){note if result.superseded else ''} in {result.seconds:.1f} s",
-            file=out,
-        )
+        shape = messages.text(f"cli_load.shape.{result.shape}", lang)
+        seconds = Decimal(result.seconds).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        said = messages.text(
+            "cli_load.loaded_superseding" if result.superseded else "cli_load.loaded", lang,
+            file=result.file, delivery=result.delivery_id, rows=result.rows, shape=shape,
+            superseded=result.superseded, seconds=seconds,
+        )  # fmt: skip
+        print(said, file=out)
     elif result.status == "already-loaded":
-        print(f"UNCHANGED {result.file}: {'; '.join(result.warnings)}", file=out)
+        notes = "; ".join(messages.render(warning, lang) for warning in result.warnings)
+        print(messages.text("cli_load.unchanged", lang, file=result.file, notes=notes), file=out)
         return
     else:
         print(
-            f"REJECTED {result.file}: {thousands(result.problem_count)} problem(s); "
-            "nothing from this file was stored",
+            messages.text("cli_load.rejected", lang, file=result.file, count=result.problem_count),
             file=out,
         )
-        shown = result.problems[:SHOWN_PROBLEMS]
+        shown_problems = result.problems[:SHOWN_PROBLEMS]
         rows = [
             (
                 p.row if p.row is not None else "",
-                p.column or "",
-                _quoted(p.text) if p.row is not None else "",
-                p.reason,
+                in_language(p.column, lang),
+                _quoted(p.text, lang) if p.row is not None else "",
+                messages.render(p.reason, lang),
             )
-            for p in shown
+            for p in shown_problems
         ]
-        print(_indent(format_table(("row", "column", "text", "reason"), rows)), file=out)
-        if result.problem_count > len(shown):
-            print(f"  ... and {thousands(result.problem_count - len(shown))} more:", file=out)
+        header = tuple(
+            messages.text(f"cli_load.col.{c}", lang) for c in ("row", "column", "text", "reason")
+        )
+        print(_indent(format_table(header, rows)), file=out)
+        if result.problem_count > len(shown_problems):
+            more = result.problem_count - len(shown_problems)
+            print("  " + messages.text("cli_load.more", lang, count=more), file=out)
             for reason, count in result.reasons.most_common():
-                print(f"    {thousands(count)} x {reason}", file=out)
+                said = messages.text(
+                    "cli_load.reason_count", lang, count=count, reason=messages.render(reason, lang)
+                )
+                print(f"    {said}", file=out)
     for warning in result.warnings:
-        print(f"  note: {warning}", file=out)
+        print(
+            "  " + messages.text("cli_load.note", lang, note=messages.render(warning, lang)),
+            file=out,
+        )
 
 
-def _quoted(text: str | None) -> str:
-    if text is None:
-        return "(empty)"
-    return f'"{text}"'
+def _quoted(cell: str | Message | None, lang: str) -> str:
+    if cell is None:
+        return messages.text("cli_load.empty", lang)
+    if isinstance(cell, Message):
+        return messages.render(cell, lang)
+    return f'"{cell}"'
 
 
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+def _indent(lines: str) -> str:
+    return "\n".join("  " + line for line in lines.splitlines())
 
 
 def cmd_deliveries(args: argparse.Namespace, db: Path, out: TextIO) -> int:

@@ -15,18 +15,22 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandera.errors
 import polars as pl
 
+from contracts.messages import Message, message
 from etl import access, audit, cells, limits, store, temp_files
 from etl.access import Actor
-from etl.personal_data import HIDDEN, PersonalData, hetu_in, looks_like_hetu, masked, refuse_hetu
+from etl.messages import render
+from etl.personal_data import HIDDEN, hetu_in, hetu_refusal, looks_like_hetu, masked
 from etl.readers import (
     CANONICAL_COLUMNS,
     ROW,
+    Column,
     FileFacts,
     TextFrames,
     UnreadableFile,
@@ -46,26 +50,25 @@ from etl.staging import Staging
 
 MAX_REPORTED = 1000
 CHECK_ATTEMPTS = 3
-TERMS_CHANGED = (
-    "the contract terms changed while the file was being checked, again and again; "
-    "load the file again"
-)
-HEADER_HETU = (
-    "a header that looks like a henkilötunnus (personal identity code): files with personal "
-    "identity codes are refused"
-)
+TERMS_CHANGED = message("loader.terms_changed")
+HEADER_HETU = message("loader.hetu_header")
+AUDIT_LANGUAGE = "fi"
+"""A rejection's reasons are written to the audit trail as their Finnish text."""
 Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file is rejected, located as a person would look for it in Excel."""
+    """One reason a file is rejected, located as a person would look for it in Excel: the
+    row as Excel numbers it, the column as the header writes it (or as we name it, `column
+    3`), the cell's original text (or `personal.hidden` in place of a henkilötunnus) and the
+    reason, a message that the command line and the page render in the user's language."""
 
     file: str
     row: int | None
-    column: str | None
-    text: str | None
-    reason: str
+    column: Column
+    text: str | Message | None
+    reason: Message
 
 
 @dataclass
@@ -77,8 +80,8 @@ class LoadResult:
     shape: str | None = None
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
+    reasons: Counter[Message] = field(default_factory=Counter)
+    warnings: list[Message] = field(default_factory=list)
     superseded: int = 0
     facts: FileFacts | None = None
     seconds: float = 0.0
@@ -138,15 +141,14 @@ def load_upload(
     return result
 
 
-def _upload_refusal(suffix: str, size: int) -> str | None:
+def _upload_refusal(suffix: str, size: int) -> Message | None:
     """Why an uploaded file is refused before it is read (None: it may be read)."""
     if suffix not in limits.UPLOAD_SUFFIXES:
-        return "only .csv, .xlsx and .parquet files can be uploaded"
+        return message("loader.upload_type", types=", ".join(limits.UPLOAD_SUFFIXES))
     if size > limits.MAX_UPLOAD_BYTES:
-        return (
-            f"the file is {size / limits.MiB:.1f} MiB; an upload may be at most "
-            f"{limits.MAX_UPLOAD_BYTES // limits.MiB} MiB (load a larger file with "
-            "`vaikuttavuus load`)"
+        mib = (Decimal(size) / limits.MiB).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return message(
+            "loader.upload_too_large", size=mib, limit=limits.MAX_UPLOAD_BYTES // limits.MiB
         )
     return None
 
@@ -154,7 +156,7 @@ def _upload_refusal(suffix: str, size: int) -> str | None:
 def _audit_rejection(db: Path, actor: Actor, result: LoadResult, name: str) -> None:
     if result.status != "rejected":
         return
-    reasons = [p.reason for p in result.problems[:5]]
+    reasons = [render(p.reason, AUDIT_LANGUAGE) for p in result.problems[:5]]
     detail = {"file": masked(name), "problems": result.problem_count, "reasons": reasons}
     digest = None if result.facts is None else result.facts.sha256
     audit.record_soon(db, actor, audit.Event("load", "rejected", file_digest=digest, detail=detail))
@@ -196,7 +198,7 @@ def _load_named(
         _add(result, Problem(shown, None, None, None, reason))
     if not result.problem_count:
         result = _load(db, path, shown, recorded, actor, progress, work)
-    result.warnings = [masked(warning) for warning in result.warnings]
+    result.warnings = [masked_message(warning) for warning in result.warnings]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -216,7 +218,8 @@ def _load(
     try:
         facts = inspect_file(path)
     except OSError as error:
-        _add(result, Problem(shown, None, None, None, f"cannot be read: {error.strerror}"))
+        reason = message("loader.cannot_read", error=error.strerror or type(error).__name__)
+        _add(result, Problem(shown, None, None, None, reason))
         return result
     except UnreadableFile as error:
         _add_unreadable(result, shown, error)
@@ -271,7 +274,7 @@ def _check_scope(actor: Actor, shown: str, terms: pl.DataFrame, result: LoadResu
     for contract in sorted(set(result.scope["contract"].to_list())):
         scope = known.get(contract)
         if scope is None or not access.can(actor, "upload", scope):
-            reason = f"you may not upload deliveries for contract {contract}"
+            reason = message("loader.not_your_contract", contract=contract)
             _add(result, Problem(shown, None, "sopimus", contract, reason))
 
 
@@ -285,8 +288,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, facts: FileFacts, result: Lo
     result.status = "already-loaded"
     result.delivery_id = int(earlier[0])
     result.warnings.append(
-        f"the same bytes were loaded as delivery {earlier[0]} at {earlier[1]:%d.%m.%Y %H.%M}"
-        "; nothing changed"
+        message("loader.already_loaded", delivery=int(earlier[0]), at=earlier[1])
     )
     return True
 
@@ -301,16 +303,14 @@ def _add_unreadable(result: LoadResult, shown: str, error: UnreadableFile) -> No
         _add(result, Problem(shown, row, column, None, reason))
 
 
-def _personal_data_in_names(name: str, loaded_by: str | None) -> list[str]:
+def _personal_data_in_names(name: str, loaded_by: str | None) -> list[Message]:
     """The file's name and the loader's name are stored with the delivery: neither may hold a
     henkilötunnus (the rule of `etl.personal_data`)."""
-    reasons = []
-    for what, text in (("the file name", name), ("the loader's name (--by)", loaded_by)):
-        try:
-            refuse_hetu(what, text)
-        except PersonalData as error:
-            reasons.append(str(error))
-    return reasons
+    return [
+        hetu_refusal(what)
+        for what, text in (("file name", name), ("loader", loaded_by))
+        if hetu_in(text)
+    ]
 
 
 def _checked(
@@ -347,17 +347,17 @@ def _checked(
     finally:
         frames.close()
     if result.rows == 0 and not result.problem_count:
-        _add(result, Problem(shown, None, None, None, "the file has no data rows"))
+        _add(result, Problem(shown, None, None, None, message("loader.no_data_rows")))
     for problem in _duplicates(staged, shown, frames, result.suspect_rows):
         _add(result, problem)
     result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return frames.delimiter
 
 
-def _unexpected(error: Exception) -> str:
+def _unexpected(error: Exception) -> Message:
     """A plain reason for an error nobody foresaw while reading a file."""
     text = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return f"the file cannot be read: {text[:200]}"
+    return message("loader.unexpected", error=text[:200])
 
 
 def _check_batches(
@@ -371,9 +371,7 @@ def _check_batches(
     for header in frames.headers.values():
         if hetu_in(header):
             _add(result, Problem(shown, 1, header, HIDDEN, HEADER_HETU))
-    extra = frames.unknown_columns
-    if extra:
-        result.warnings.append("ignored column(s) not used by the format: " + "; ".join(extra))
+    result.warnings += _unknown_columns(frames)
     text_columns = list(frames.headers)
     rules = row_rules(text_columns)
     schema = delivery_schema(rules)
@@ -397,6 +395,19 @@ def _check_batches(
     result.shape = "record-level" if seen.record_level else "indicator-report"
     result.scope = seen.scope()
     result.suspect_rows = seen.rows_with_repeated_keys()
+
+
+def _unknown_columns(frames: TextFrames) -> list[Message]:
+    """The note on columns the format does not use: those with a header by it, those without
+    by their number."""
+    named = [c for c in frames.unknown_columns if isinstance(c, str)]
+    unnamed = [str(c.values["number"]) for c in frames.unknown_columns if isinstance(c, Message)]
+    notes = []
+    if named:
+        notes.append(message("loader.unknown_columns", columns="; ".join(named)))
+    if unnamed:
+        notes.append(message("loader.unknown_columns_unnamed", numbers=", ".join(unnamed)))
+    return notes
 
 
 class _Seen:
@@ -514,10 +525,10 @@ def _problems(
         rule = rules.get(check)
         if rule is None:
             continue
-        text = parsed[rule.column][index]
+        text: str | Message | None = parsed[rule.column][index]
         if check.startswith(HETU_CHECK):
             text = HIDDEN
-        header = frames.headers.get(rule.column, rule.column)
+        header = frames.column(rule.column)
         problems.append(Problem(shown, int(rows[index]), header, text, rule.reason))
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return problems
@@ -551,19 +562,17 @@ def _duplicates(
     staged: Staging, shown: str, frames: TextFrames, suspects: list[int]
 ) -> list[Problem]:
     """The same contract x indicator x period (x client) twice in one file."""
-    header = frames.headers.get("period", "period")
+    header = frames.column("period")
     problems = []
     for source_row, first_row, contract, indicator, period, client in staged.duplicates(
         suspects, MAX_REPORTED
     ):
-        who = f" x client {client}" if client is not None else ""
-        problems.append(
-            Problem(
-                shown, int(source_row), header, period,
-                f"duplicate: {contract} x {indicator} x {period}{who} is already on row "
-                f"{first_row}",
-            )
+        reason = message(
+            "loader.duplicate" if client is None else "loader.duplicate_client",
+            contract=contract, indicator=indicator, period=period, client=client,
+            first=int(first_row),
         )  # fmt: skip
+        problems.append(Problem(shown, int(source_row), header, period, reason))
     return problems
 
 
@@ -613,15 +622,36 @@ def _record_delivery(
     result.delivery_id = delivery_id
 
 
+def masked_message(said: Message) -> Message:
+    """The message with anything shaped like a henkilötunnus in its texts masked."""
+    return Message(
+        said.key, {k: masked(v) if isinstance(v, str) else v for k, v in said.values.items()}
+    )
+
+
+def _masked_text(text: str | Message | None) -> str | Message | None:
+    if text is None:
+        return None
+    return masked(text) if isinstance(text, str) else masked_message(text)
+
+
+def in_language(text: str | Message | None, lang: str) -> str:
+    """A problem's column or text as a report shows it in the language ('' for none)."""
+    if text is None:
+        return ""
+    return text if isinstance(text, str) else render(text, lang)
+
+
 def _add(result: LoadResult, problem: Problem) -> None:
-    """Count a problem and keep it for the report, with anything shaped like a henkilötunnus
-    masked (a report never repeats one: duplicate client codes, unknown contract ids)."""
+    """Count a problem (by its reason: key and values) and keep it for the report, with
+    anything shaped like a henkilötunnus masked (a report never repeats one: duplicate client
+    codes, unknown contract ids)."""
     problem = dataclasses.replace(
         problem,
         file=masked(problem.file),
-        column=None if problem.column is None else masked(problem.column),
-        text=None if problem.text is None else masked(problem.text),
-        reason=masked(problem.reason),
+        column=_masked_text(problem.column),
+        text=_masked_text(problem.text),
+        reason=masked_message(problem.reason),
     )
     result.problem_count += 1
     result.reasons[problem.reason] += 1

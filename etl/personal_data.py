@@ -13,6 +13,9 @@ import re
 
 import polars as pl
 
+from contracts.messages import Message, message
+from etl.messages import render
+
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 """Hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus: what autocorrect and
 copy-paste make of the hyphen century sign."""
@@ -29,7 +32,8 @@ engines (polars' Rust `regex` has no look-behind): it is for finding, not for re
 
 _HETU = re.compile(r"(?<![0-9])" + HETU_CODE)
 
-HIDDEN = "(hidden: looks like a henkilötunnus)"
+HIDDEN = message("personal.hidden")
+"""What a report shows in place of a cell that looks like a henkilötunnus."""
 MASK = "****"
 
 
@@ -50,15 +54,36 @@ def masked(text: str) -> str:
     return _HETU.sub(lambda found: found.group(0)[:7] + MASK, text)
 
 
+SUBJECTS = {
+    "--by": "personal.hetu_in_by",
+    "file name": "personal.hetu_in_file_name",
+    "loader": "personal.hetu_in_loader",
+    "reason": "personal.hetu_in_reason",
+    "the reason": "personal.hetu_in_reason",
+    "comment": "personal.hetu_in_comment",
+    "the comment": "personal.hetu_in_comment",
+}
+"""What a refused text is, by the name callers give it, and the message that refuses it."""
+
+
 class PersonalData(ValueError):
-    """A name or other text that would be stored contains a henkilötunnus."""
+    """A name or other text that would be stored contains a henkilötunnus; `message` says
+    which (its text in Finnish is the exception's text)."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(render(reason, "fi"))
+        self.message = reason
+
+
+def hetu_refusal(what: str) -> Message:
+    """The message that refuses `what` (a key of SUBJECTS, or any other name of a text) for
+    holding a henkilötunnus; it never repeats the text."""
+    key = SUBJECTS.get(what)
+    return message(key) if key else message("personal.hetu_in_text", what=what)
 
 
 def refuse_hetu(what: str, text: str | None) -> None:
     """Raise PersonalData when `text` (described by `what`, e.g. "--by") contains something
     shaped like a henkilötunnus; the message never repeats the text."""
     if hetu_in(text):
-        raise PersonalData(
-            f"{what} looks like it contains a henkilötunnus (a personal identity code); "
-            "personal data is not stored: give it without the code"
-        )
+        raise PersonalData(hetu_refusal(what))

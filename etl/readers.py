@@ -21,8 +21,9 @@ from pathlib import Path
 
 import polars as pl
 
+from contracts.messages import Message, message
 from etl import limits, workbook
-from etl.report import thousands
+from etl.messages import render
 
 ROW = "row"
 CANONICAL_COLUMNS = (
@@ -30,6 +31,12 @@ CANONICAL_COLUMNS = (
     "client", "note",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("contract", "indicator", "period")
+REQUIRED_NAMES = {
+    "contract": ("sopimus", "avtal", "contract"),
+    "indicator": ("mittari", "mätare", "indicator"),
+    "period": ("kausi/kuukausi", "period/månad", "period/month"),
+}
+"""A required column's header in Finnish, Swedish and English, for the report that misses it."""
 
 HEADER_ALIASES: dict[str, str] = {
     # Finnish
@@ -57,7 +64,9 @@ _CHUNK = 1 << 24
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-Located = tuple[int | None, str | None, str]
+Column = str | Message | None
+"""A column as the file's header writes it, or one we name (`column 3`) where it has none."""
+Located = tuple[int | None, Column, Message]
 """(row, column, reason) of one problem that makes a file unreadable."""
 
 
@@ -67,12 +76,12 @@ class UnreadableFile(Exception):
 
     def __init__(
         self,
-        reason: str,
+        reason: Message,
         row: int | None = None,
-        column: str | None = None,
+        column: Column = None,
         more: list[Located] | None = None,
     ) -> None:
-        super().__init__(reason)
+        super().__init__(render(reason, "fi"))
         self.reason = reason
         self.row = row
         self.column = column
@@ -100,8 +109,16 @@ class TextFrames:
     cleanup: list[Path] = field(default_factory=list)
 
     @property
-    def unknown_columns(self) -> list[str]:
-        return [text for name, text in self.headers.items() if name.startswith("extra_")]
+    def unknown_columns(self) -> list[str | Message]:
+        return [self.column(name) for name in self.headers if name.startswith("extra_")]
+
+    def column(self, name: str) -> str | Message:
+        """The column `name` of the frames as the file's header writes it, or as we name it
+        when its header cell is empty."""
+        text = self.headers.get(name, name)
+        if text or not name.startswith("extra_"):
+            return text
+        return message("loader.column_no_header", number=int(name.removeprefix("extra_")) + 1)
 
     def close(self) -> None:
         close = getattr(self.batches, "close", None)
@@ -148,9 +165,9 @@ def _format_of(path: Path, head: bytes) -> str:
         return "parquet"
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".parquet"):
-        raise UnreadableFile(f"the file is named {suffix} but its contents are not {suffix}")
+        raise UnreadableFile(message("loader.named_but_not", suffix=suffix))
     if suffix == ".xls":
-        raise UnreadableFile("old .xls workbooks are not read: save the file as .xlsx or CSV")
+        raise UnreadableFile(message("loader.old_xls"))
     return "csv"
 
 
@@ -166,7 +183,7 @@ def open_text_frames(path: Path, facts: FileFacts, work: Path) -> TextFrames:
     """Open a supplier file of any supported format as batches of text frames; a temporary
     copy, if one is needed, is written in the folder `work`."""
     if facts.size == 0:
-        raise UnreadableFile("the file is empty (0 bytes)")
+        raise UnreadableFile(message("loader.empty_file"))
     path = path.absolute()
     if facts.file_format == "xlsx":
         frames = _open_xlsx(path, facts)
@@ -190,7 +207,7 @@ def _within_limits(
             last = batch[ROW].max() if batch.height else None
             if isinstance(last, int) and last > limits.MAX_ROWS + 1:
                 raise UnreadableFile(
-                    f"the file has more than {thousands(limits.MAX_ROWS)} rows", limits.MAX_ROWS + 2
+                    message("loader.too_many_rows", limit=limits.MAX_ROWS), limits.MAX_ROWS + 2
                 )
             sizes = batch.select(pl.col(c).str.len_bytes().max().alias(c) for c in headers).row(
                 0, named=True
@@ -202,11 +219,7 @@ def _within_limits(
                     ).row(0)
                 )
                 if total > limits.MAX_TEXT_BYTES:
-                    raise UnreadableFile(
-                        f"the cells hold more than {limits.MAX_TEXT_BYTES // limits.MiB} MiB of "
-                        "text together; that is refused (a few long texts repeated?)",
-                        int(batch[ROW][0]),
-                    )
+                    raise UnreadableFile(_too_much_text(), int(batch[ROW][0]))
             for column, size in sizes.items():
                 if size is not None and size > limits.MAX_CELL_CHARS:
                     _refuse_long_cell(batch, column, headers[column])
@@ -220,12 +233,24 @@ def _within_limits(
 def _refuse_long_cell(batch: pl.DataFrame, column: str, header: str) -> None:
     long = batch.filter(pl.col(column).str.len_chars() > limits.MAX_CELL_CHARS)
     if long.height:
-        raise UnreadableFile(
-            f"the cell is longer than {thousands(limits.MAX_CELL_CHARS)} characters "
-            "(Excel's own limit for a cell)",
-            int(long[ROW][0]),
-            header,
-        )
+        raise UnreadableFile(_cell_too_long(), int(long[ROW][0]), header)
+
+
+def _cell_too_long() -> Message:
+    return message("loader.cell_too_long", limit=limits.MAX_CELL_CHARS)
+
+
+def _header_cell_too_long() -> Message:
+    return message("loader.header_cell_too_long", limit=limits.MAX_HEADER_CELL_CHARS)
+
+
+def _too_much_text() -> Message:
+    return message("loader.too_much_text", limit=limits.MAX_TEXT_BYTES // limits.MiB)
+
+
+def _column_number(position: int) -> Message:
+    """The column at `position` (0: the first), named by its number: `column 3`."""
+    return message("loader.column_number", number=position + 1)
 
 
 def canonical_headers(written: list[str]) -> dict[str, str]:
@@ -235,39 +260,55 @@ def canonical_headers(written: list[str]) -> dict[str, str]:
     for position, text in enumerate(written):
         if len(text) > limits.MAX_HEADER_CELL_CHARS:
             raise UnreadableFile(
-                f"the header cell is {thousands(len(text))} characters long; a column name is at "
-                f"most {thousands(limits.MAX_HEADER_CELL_CHARS)}",
+                message(
+                    "loader.header_cell_length",
+                    length=len(text),
+                    limit=limits.MAX_HEADER_CELL_CHARS,
+                ),
                 1,
-                f"column {position + 1}",
+                _column_number(position),
             )
     unknown = [t.strip() for t in written if HEADER_ALIASES.get(_cleaned(t).lower()) is None]
     if len(unknown) > limits.MAX_UNKNOWN_COLUMNS:
         raise UnreadableFile(
-            f"the header row has {thousands(len(unknown))} columns that the format does not use; "
-            f"at most {limits.MAX_UNKNOWN_COLUMNS} are accepted (the first: "
-            + "; ".join(unknown[:5])
-            + ")",
+            message(
+                "loader.too_many_unknown_columns",
+                count=len(unknown),
+                limit=limits.MAX_UNKNOWN_COLUMNS,
+                first="; ".join(unknown[:5]),
+            ),
             1,
         )
     for position, text in enumerate(written):
         cleaned = _cleaned(text)
         key = HEADER_ALIASES.get(cleaned.lower())
         if key is None:
-            names[f"extra_{position}"] = cleaned or f"(column {position + 1}, no header)"
+            names[f"extra_{position}"] = cleaned
             continue
         if key in seen:
             raise UnreadableFile(
-                f"columns {seen[key] + 1} and {position + 1} both mean {key!r}", 1, cleaned
+                message(
+                    "loader.same_meaning",
+                    first=seen[key] + 1,
+                    first_name=_cleaned(written[seen[key]]),
+                    second=position + 1,
+                    second_name=cleaned,
+                ),
+                1,
+                cleaned,
             )
         seen[key] = position
         names[key] = cleaned
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise UnreadableFile(
-            "missing column(s) "
-            + ", ".join(missing)
-            + " (Finnish: sopimus, mittari, kausi/kuukausi); the header row has: "
-            + "; ".join(written),
+            message(
+                "loader.missing_columns",
+                missing=", ".join(REQUIRED_NAMES[c][0] for c in missing),
+                missing_sv=", ".join(REQUIRED_NAMES[c][1] for c in missing),
+                missing_en=", ".join(REQUIRED_NAMES[c][2] for c in missing),
+                header="; ".join(written),
+            ),
             1,
         )
     return names
@@ -321,44 +362,24 @@ def _first_line(path: Path) -> str:
     if len(line) > limits.MAX_HEADER_CHARS:
         raise _header_too_long(line)
     if line.endswith("\r"):
-        raise UnreadableFile(
-            "the lines end in a carriage return alone (CR, the old Mac format), which is not "
-            "read: save the file as CSV UTF-8 or with Windows line ends (CR LF)",
-            1,
-        )
+        raise UnreadableFile(message("loader.cr_line_ends"), 1)
     return line.rstrip("\r\n")
 
 
 def _header_error(line: str, delimiter: str, error: str) -> UnreadableFile:
     position = _quote_position(line, delimiter)
-    column = None if position is None else f"column {position + 1}"
+    column = None if position is None else _column_number(position)
     if "field larger than field limit" in error:
-        return UnreadableFile(
-            f"a header cell is longer than {thousands(limits.MAX_HEADER_CELL_CHARS)} characters "
-            "(a column name)",
-            1,
-        )
-    return UnreadableFile(
-        'a quote (") is out of place in the header row: quote the whole cell and double any '
-        'quote inside it ("")',
-        1,
-        column,
-    )
+        return UnreadableFile(_header_cell_too_long(), 1)
+    return UnreadableFile(message("loader.header_quote"), 1, column)
 
 
 def _header_too_long(prefix: str) -> UnreadableFile:
     """Name the header cell that runs past the limit, when one cell alone does."""
     cells = prefix.split(_sniff_delimiter(prefix[: limits.MAX_HEADER_CELL_CHARS]))
     if len(cells[-1]) > limits.MAX_HEADER_CELL_CHARS:
-        return UnreadableFile(
-            f"the header cell is longer than {thousands(limits.MAX_HEADER_CELL_CHARS)} characters "
-            "(a column name)",
-            1,
-            f"column {len(cells)}",
-        )
-    return UnreadableFile(
-        f"the header row is longer than {thousands(limits.MAX_HEADER_CHARS)} characters", 1
-    )
+        return UnreadableFile(_header_cell_too_long(), 1, _column_number(len(cells) - 1))
+    return UnreadableFile(message("loader.header_row_too_long", limit=limits.MAX_HEADER_CHARS), 1)
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -384,7 +405,7 @@ def _transcode_to_utf8(path: Path, encoding: str, work: Path) -> Path:
                 out.write(decoder.decode(b"", final=True).encode("utf-8"))
             except UnicodeDecodeError as error:
                 raise UnreadableFile(
-                    f"the text is neither UTF-8 nor {encoding}: {error}"
+                    message("loader.not_encoding", encoding=encoding, error=str(error))
                 ) from error
     except BaseException:
         target.unlink(missing_ok=True)
@@ -400,9 +421,7 @@ def _check_cp1252(raw: io.BufferedReader) -> None:
             at = chunk.find(bytes([byte]))
             if at >= 0:
                 row = line + chunk.count(b"\n", 0, at)
-                raise UnreadableFile(
-                    f"the text is neither UTF-8 nor Windows-1252 (byte 0x{byte:02X})", row
-                )
+                raise UnreadableFile(message("loader.not_cp1252", byte=f"0x{byte:02X}"), row)
         line += chunk.count(b"\n")
 
 
@@ -427,17 +446,18 @@ def _located_csv_error(source: Path, delimiter: str, written: list[str]) -> Unre
             for record in reader:
                 if len(record) > width:
                     return UnreadableFile(
-                        f"row has {len(record)} fields but the header has {width} "
-                        f"(a stray {delimiter!r} or an unquoted decimal comma?)",
+                        message(
+                            "loader.too_many_fields",
+                            fields=len(record),
+                            width=width,
+                            delimiter=delimiter,
+                        ),
                         start,
                     )
                 start = reader.line_num + 1
         except csv.Error as error:
             return _quote_error(source, delimiter, written, start, str(error))
-    return UnreadableFile(
-        "the CSV cannot be parsed: the rows do not match the header row (a stray quote or "
-        f"{delimiter!r}?)"
-    )
+    return UnreadableFile(message("loader.csv_unparsable", delimiter=delimiter))
 
 
 def _quote_error(
@@ -450,23 +470,16 @@ def _quote_error(
                 line = text[: limits.MAX_HEADER_CHARS]
                 break
     position = _quote_position(line, delimiter)
-    column = None
+    column: Column = None
     if position is not None:
-        column = written[position].strip() if position < len(written) else f"column {position + 1}"
+        header = written[position].strip() if position < len(written) else ""
+        column = header or _column_number(position)
     if "field larger than field limit" in error:
-        reason = (
-            f"the cell is longer than {thousands(limits.MAX_CELL_CHARS)} characters "
-            "(Excel's own limit for a cell)"
-        )
+        reason = _cell_too_long()
     elif "unexpected end of data" in error:
-        reason = (
-            'a quote (") opens this cell but never closes: the rest of the file would be one cell'
-        )
+        reason = message("loader.quote_unclosed")
     else:
-        reason = (
-            'a quote (") is out of place in this cell: quote the whole cell and double any '
-            'quote inside it ("")'
-        )
+        reason = message("loader.quote_misplaced")
     return UnreadableFile(reason, row, column)
 
 
@@ -508,7 +521,7 @@ def _open_xlsx(path: Path, facts: FileFacts) -> TextFrames:
         rows = sheet.rows()
         first = next(rows, None)
         if first is None:
-            raise UnreadableFile("the first sheet is empty")
+            raise UnreadableFile(message("loader.sheet_empty"))
         number, cells = first
         header = cells if number == 1 else {}
         written = [_cell_text(header.get(i)) or "" for i in range(max(header, default=-1) + 1)]
@@ -559,10 +572,12 @@ def _text_frame(numbers: list[int], columns: dict[str, list[str | None]]) -> pl.
 
 def _workbook_problem(error: workbook.WorkbookError, written: list[str]) -> UnreadableFile:
     """The workbook's refusal, its column named by the header when there is one."""
-    column = None
+    column: Column = None
     if error.column is not None:
         header = written[error.column].strip() if error.column < len(written) else ""
-        column = header or f"column {workbook.column_letters(error.column)}"
+        column = header or message(
+            "loader.column_letters", letters=workbook.column_letters(error.column)
+        )
     return UnreadableFile(error.reason, error.row, column)
 
 
@@ -581,12 +596,13 @@ def _cell_text(value: object) -> str | None:
 
 
 _PARQUET_KINDS = {
-    pl.List: "lists of values",
-    pl.Array: "lists of values",
-    pl.Struct: "nested records",
-    pl.Binary: "binary data (bytes, not text)",
-    pl.Object: "Python objects",
+    pl.List: "loader.parquet_lists",
+    pl.Array: "loader.parquet_lists",
+    pl.Struct: "loader.parquet_records",
+    pl.Binary: "loader.parquet_binary",
+    pl.Object: "loader.parquet_objects",
 }
+"""The message that refuses a Parquet column of each kind that does not hold plain values."""
 
 
 def _open_parquet(path: Path, facts: FileFacts) -> TextFrames:
@@ -596,18 +612,17 @@ def _open_parquet(path: Path, facts: FileFacts) -> TextFrames:
         schema = scan.collect_schema()
         rows = scan.select(pl.len()).collect().item()
     except Exception as error:
-        raise UnreadableFile(f"the Parquet file cannot be read: {error}") from error
+        raise UnreadableFile(_parquet_unreadable(error)) from error
     unusable: list[Located] = [
-        (1, name, f"the column holds {_parquet_kind(dtype)}: a cell must hold one text, number "
-         "or date")
+        (1, name, _parquet_kind(dtype))
         for name, dtype in schema.items()
         if not _plain_parquet_type(dtype)
-    ]  # fmt: skip
+    ]
     if unusable:
         raise UnreadableFile(unusable[0][2], 1, unusable[0][1], more=unusable[1:])
     if rows > limits.MAX_ROWS:
         raise UnreadableFile(
-            f"the file has {thousands(rows)} rows; at most {thousands(limits.MAX_ROWS)}"
+            message("loader.parquet_too_many_rows", rows=rows, limit=limits.MAX_ROWS)
         )
     _refuse_expanding_text(scan, schema)
     written = list(schema)
@@ -644,30 +659,31 @@ def _refuse_expanding_text(scan: pl.LazyFrame, schema: pl.Schema) -> None:
     try:
         total = scan.select(pl.sum_horizontal(lengths).alias("text")).collect().item()
     except pl.exceptions.PolarsError as error:
-        raise UnreadableFile(f"the Parquet file cannot be read: {error}") from error
+        raise UnreadableFile(_parquet_unreadable(error)) from error
     if (total or 0) > limits.MAX_TEXT_BYTES:
-        raise UnreadableFile(
-            f"the cells hold more than {limits.MAX_TEXT_BYTES // limits.MiB} MiB of text "
-            "together; that is refused (a few long texts repeated?)"
-        )
+        raise UnreadableFile(_too_much_text())
 
 
 def _plain_parquet_type(dtype: pl.DataType) -> bool:
     return dtype.is_numeric() or isinstance(dtype, _PLAIN_PARQUET_TYPES)
 
 
-def _parquet_kind(dtype: pl.DataType) -> str:
-    for kind, words in _PARQUET_KINDS.items():
+def _parquet_kind(dtype: pl.DataType) -> Message:
+    for kind, key in _PARQUET_KINDS.items():
         if isinstance(dtype, kind):
-            return words
-    return f"values of type {dtype}"
+            return message(key)
+    return message("loader.parquet_type", type=str(dtype))
+
+
+def _parquet_unreadable(error: Exception) -> Message:
+    return message("loader.parquet_unreadable", error=str(error))
 
 
 def _parquet_batches(frame: pl.LazyFrame) -> Iterator[pl.DataFrame]:
     try:
         yield from frame.collect_batches(chunk_size=BATCH_ROWS)
     except pl.exceptions.PolarsError as error:
-        raise UnreadableFile(f"the Parquet file cannot be read: {error}") from error
+        raise UnreadableFile(_parquet_unreadable(error)) from error
 
 
 def _parquet_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:

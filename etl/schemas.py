@@ -17,12 +17,10 @@ from pandera.api.polars.types import PolarsData
 from contracts.data_rules import (
     COUNT_FIELDS,
     COUNT_VALUE_AGGREGATES,
-    NEGATIVE_COUNT,
-    NEGATIVE_SUM,
-    NOT_A_NUMBER,
-    TOO_LARGE,
-    TOO_MANY_DECIMALS,
+    MAX_DECIMALS,
+    MAX_INTEGER_DIGITS,
 )
+from contracts.messages import Message, message
 from etl.cells import DECIMAL_TYPE
 
 TEXT_COLUMNS = (
@@ -32,6 +30,8 @@ TEXT_COLUMNS = (
 NUMBER_COLUMNS = ("value", "numerator", "denominator", "excluded")
 COUNT_COLUMNS = COUNT_FIELDS
 HETU_CHECK = "hetu"
+_TOO_MANY_DECIMALS = message("loader.too_many_decimals", decimals=MAX_DECIMALS)
+_TOO_LARGE = message("loader.too_large", digits=MAX_INTEGER_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class RowRule:
 
     key: str
     column: str
-    reason: str
+    reason: Message
     holds: pl.Expr
 
 
@@ -62,11 +62,16 @@ def _aggregate_is(*names: str) -> pl.Expr:
 
 def _required_rules() -> list[RowRule]:
     return [
-        RowRule("contract-required", "contract", "the contract id is empty", _given("contract")),
         RowRule(
-            "indicator-required", "indicator", "the indicator id is empty", _given("indicator")
+            "contract-required", "contract", message("loader.contract_empty"), _given("contract")
         ),
-        RowRule("period-required", "period", "the period is empty", _given("period")),
+        RowRule(
+            "indicator-required",
+            "indicator",
+            message("loader.indicator_empty"),
+            _given("indicator"),
+        ),
+        RowRule("period-required", "period", message("loader.period_empty"), _given("period")),
     ]
 
 
@@ -74,27 +79,26 @@ def _reference_rules() -> list[RowRule]:
     contract_known = _given("c_start")
     return [
         RowRule(
-            "contract-known", "contract", "unknown contract (not among the stored terms)",
+            "contract-known", "contract", message("loader.contract_unknown"),
             _absent("contract") | contract_known,
         ),
         RowRule(
-            "indicator-known", "indicator", "this contract has no such indicator",
+            "indicator-known", "indicator", message("loader.indicator_unknown"),
             _absent("indicator") | ~contract_known | _given("aggregate"),
         ),
         RowRule(
             "period-readable", "period",
-            "not a period: write a month as 2025-03, 3/2025 or 1.3.2025, or a settlement "
-            "period such as 2025-Q1, 2025-H1 or 2025",
+            message("loader.period_unreadable"),
             _absent("period") | _given("period_name"),
         ),
         RowRule(
-            "period-in-contract", "period", "the period is outside the contract's term",
+            "period-in-contract", "period", message("loader.period_outside"),
             _absent("period_start") | ~contract_known
             | ((_c("period_end") >= _c("c_start")) & (_c("period_start") <= _c("c_end"))),
         ),
         RowRule(
             "period-kind", "period",
-            "the contract settles by another period: give months or its own settlement periods",
+            message("loader.period_kind"),
             _absent("period_kind") | ~contract_known
             | (_c("period_kind") == "month") | (_c("period_kind") == _c("c_period")),
         ),
@@ -106,19 +110,19 @@ def _number_rules() -> list[RowRule]:
     for name in NUMBER_COLUMNS:
         rules.append(
             RowRule(
-                f"{name}-number", name, NOT_A_NUMBER,
+                f"{name}-number", name, message("loader.not_a_number"),
                 _absent(name) | _c(f"{name}_is_number"),
             )
         )  # fmt: skip
         rules.append(
             RowRule(
-                f"{name}-decimals", name, TOO_MANY_DECIMALS,
+                f"{name}-decimals", name, _TOO_MANY_DECIMALS,
                 _absent(name) | ~_c(f"{name}_is_number") | _c(f"{name}_few_decimals"),
             )
         )  # fmt: skip
         rules.append(
             RowRule(
-                f"{name}-range", name, TOO_LARGE,
+                f"{name}-range", name, _TOO_LARGE,
                 _absent(name) | ~_c(f"{name}_is_number") | ~_c(f"{name}_few_decimals")
                 | _given(f"{name}_d"),
             )
@@ -126,19 +130,21 @@ def _number_rules() -> list[RowRule]:
     for name in COUNT_COLUMNS:
         rules.append(
             RowRule(
-                f"{name}-negative", name, NEGATIVE_COUNT,
+                f"{name}-negative", name, message("loader.negative_count"),
                 _absent(f"{name}_d") | (_c(f"{name}_d") >= 0),
             )
         )  # fmt: skip
     rules += [
-        RowRule("n-number", "n", "n is not a number", _absent("n") | _c("n_is_number")),
         RowRule(
-            "n-negative", "n", "negative count",
+            "n-number", "n", message("loader.n_not_a_number"), _absent("n") | _c("n_is_number")
+        ),
+        RowRule(
+            "n-negative", "n", message("loader.negative_count"),
             _absent("n") | ~_c("n_is_number") | ~_c("n").str.strip_chars().str.starts_with("-")
             & ~_c("n").str.strip_chars().str.starts_with("\u2212"),
         ),
         RowRule(
-            "n-whole", "n", "n must be a whole number of observations",
+            "n-whole", "n", message("loader.n_not_whole"),
             _absent("n") | ~_c("n_is_number") | _c("n").str.strip_chars().str.starts_with("-")
             | _c("n").str.strip_chars().str.starts_with("\u2212") | _given("n_i"),
         ),
@@ -152,47 +158,46 @@ def _aggregate_rules() -> list[RowRule]:
     rules = [
         RowRule(
             "ratio-no-value", "value",
-            "a ratio indicator takes numerator and denominator, not value",
+            message("loader.ratio_no_value"),
             ~ratio | _absent("value"),
         ),
         RowRule(
-            "ratio-numerator", "numerator", "a ratio indicator needs a numerator",
+            "ratio-numerator", "numerator", message("loader.ratio_needs_numerator"),
             ~ratio | _given("numerator"),
         ),
         RowRule(
-            "ratio-denominator", "denominator", "a ratio indicator needs a denominator",
+            "ratio-denominator", "denominator", message("loader.ratio_needs_denominator"),
             ~ratio | _given("denominator"),
         ),
         RowRule(
-            "value-required", "value", "this indicator needs a value",
+            "value-required", "value", message("loader.value_required"),
             ~valued | _given("value"),
         ),
         RowRule(
-            "sum-no-n", "n", "a sum indicator counts rows: n is not used",
+            "sum-no-n", "n", message("loader.sum_no_n"),
             ~_aggregate_is("sum") | _absent("n"),
         ),
         RowRule(
-            "sum-negative", "value", NEGATIVE_SUM,
+            "sum-negative", "value", message("loader.negative_sum"),
             ~_aggregate_is(*COUNT_VALUE_AGGREGATES) | _absent("value_d") | (_c("value_d") >= 0),
         ),
         RowRule(
-            "record-n", "n", "a record-level row (with a client) is one observation: n must be "
-            "empty or 1",
+            "record-n", "n", message("loader.record_n"),
             _absent("client") | _absent("n_i") | (_c("n_i") == 1),
         ),
         RowRule(
-            "numerator-le-denominator", "numerator", "numerator is greater than denominator",
+            "numerator-le-denominator", "numerator", message("loader.numerator_gt_denominator"),
             _absent("numerator_d") | _absent("denominator_d")
             | (_c("numerator_d") <= _c("denominator_d")),
         ),
         RowRule(
-            "excluded-le-denominator", "excluded", "excluded is greater than denominator",
+            "excluded-le-denominator", "excluded", message("loader.excluded_gt_denominator"),
             _absent("excluded_d") | _absent("denominator_d")
             | (_c("excluded_d") <= _c("denominator_d")),
         ),
         RowRule(
             "numerator-le-effective", "numerator",
-            "numerator is greater than denominator minus excluded",
+            message("loader.numerator_gt_effective"),
             _absent("numerator_d") | _absent("denominator_d") | _absent("excluded_d")
             | (_c("excluded_d") > _c("denominator_d"))
             | (_c("numerator_d") <= _c("denominator_d") - _c("excluded_d")),
@@ -202,7 +207,7 @@ def _aggregate_rules() -> list[RowRule]:
         rules.append(
             RowRule(
                 f"valued-no-{name}", name,
-                "this indicator takes value (and n), not numerator/denominator/excluded",
+                message("loader.value_not_counts"),
                 ~valued | _absent(name),
             )
         )  # fmt: skip
@@ -215,8 +220,7 @@ def hetu_rules(text_columns: list[str]) -> list[RowRule]:
     return [
         RowRule(
             f"{HETU_CHECK}:{name}", name,
-            "looks like a henkilötunnus (personal identity code): files with personal identity "
-            "codes are refused; use pseudonymous client codes",
+            message("loader.hetu_cell"),
             ~_c(f"hetu_{name}"),
         )
         for name in text_columns

@@ -15,6 +15,7 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -22,8 +23,9 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from contracts.messages import Message, message
 from etl import limits
-from etl.report import thousands
+from etl.messages import render
 
 Cell = int | float | str | bool | dt.datetime
 Row = tuple[int, dict[int, Cell]]
@@ -39,8 +41,8 @@ _RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 class WorkbookError(Exception):
     """The workbook is refused; `row` and `column` (an index, A = 0) say where, when known."""
 
-    def __init__(self, reason: str, row: int | None = None, column: int | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Message, row: int | None = None, column: int | None = None) -> None:
+        super().__init__(render(reason, "fi"))
         self.reason = reason
         self.row = row
         self.column = column
@@ -56,8 +58,13 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _mib(size: int) -> str:
-    return f"{size / limits.MiB:,.1f} MiB".replace(",", " ")
+def _mib(size: int) -> Decimal:
+    """A size in MiB to one decimal (a message shows it as `{size:num} MiB`)."""
+    return (Decimal(size) / limits.MiB).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _damaged(error: object) -> Message:
+    return message("loader.workbook_damaged", error=str(error))
 
 
 def check_archive(path: Path) -> None:
@@ -65,30 +72,35 @@ def check_archive(path: Path) -> None:
     parts, directory_size = _directory_extent(path)
     if parts > limits.XLSX_MAX_PARTS or directory_size > limits.XLSX_MAX_DIRECTORY_BYTES:
         raise WorkbookError(
-            f"the workbook's zip archive has {thousands(parts)} parts ({_mib(directory_size)} of "
-            f"directory); a workbook has at most {thousands(limits.XLSX_MAX_PARTS)}"
-        )
+            message("loader.workbook_parts", parts=parts, directory=_mib(directory_size),
+                    limit=limits.XLSX_MAX_PARTS)
+        )  # fmt: skip
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(f"the workbook is damaged: {error}") from error
+        raise WorkbookError(_damaged(error)) from error
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos)
     if total > limits.XLSX_MAX_UNCOMPRESSED_BYTES:
         raise WorkbookError(
-            f"the workbook would take {_mib(total)} uncompressed; at most "
-            f"{_mib(limits.XLSX_MAX_UNCOMPRESSED_BYTES)} is read"
-        )
-    for name, size, packed in [(i.filename, i.file_size, i.compress_size) for i in infos] + [
-        ("the workbook as a whole", total, compressed)
-    ]:
+            message("loader.workbook_uncompressed", size=_mib(total),
+                    limit=_mib(limits.XLSX_MAX_UNCOMPRESSED_BYTES))
+        )  # fmt: skip
+    sizes: list[tuple[str | None, int, int]] = [
+        (i.filename, i.file_size, i.compress_size) for i in infos
+    ]
+    for name, size, packed in [*sizes, (None, total, compressed)]:
         if size >= limits.XLSX_RATIO_FLOOR_BYTES and size > limits.XLSX_MAX_RATIO * max(packed, 1):
-            raise WorkbookError(
-                f"{name} is compressed {size // max(packed, 1)}:1 ({_mib(size)} from "
-                f"{packed} bytes); more than {limits.XLSX_MAX_RATIO}:1 is refused as a "
-                "possible zip bomb"
+            ratio = message(
+                "loader.workbook_ratio" if name is None else "loader.workbook_ratio_part",
+                part=name,
+                ratio=size // max(packed, 1),
+                size=_mib(size),
+                packed=packed,
+                limit=limits.XLSX_MAX_RATIO,
             )
+            raise WorkbookError(ratio)
 
 
 def _directory_extent(path: Path) -> tuple[int, int]:
@@ -102,18 +114,18 @@ def _directory_extent(path: Path) -> tuple[int, int]:
         tail = handle.read(tail_size)
         at = tail.rfind(_END_OF_DIRECTORY)
         if at < 0 or len(tail) - at < 22:
-            raise WorkbookError("the workbook is damaged: it has no zip directory")
+            raise WorkbookError(message("loader.workbook_no_directory"))
         parts, directory_size = struct.unpack("<HI", tail[at + 10 : at + 16])
         if parts != 0xFFFF and directory_size != 0xFFFFFFFF:
             return int(parts), int(directory_size)
         locator = tail[at - 20 : at]
         if at < 20 or not locator.startswith(_ZIP64_LOCATOR):
-            raise WorkbookError("the workbook is damaged: its zip directory is incomplete")
+            raise WorkbookError(message("loader.workbook_directory_incomplete"))
         (offset,) = struct.unpack("<Q", locator[8:16])
         handle.seek(offset)
         record = handle.read(56)
         if not record.startswith(_ZIP64_END) or len(record) < 56:
-            raise WorkbookError("the workbook is damaged: its zip directory is incomplete")
+            raise WorkbookError(message("loader.workbook_directory_incomplete"))
         parts64, directory64 = struct.unpack("<QQ", record[32:48])
         return int(parts64), int(directory64)
 
@@ -151,7 +163,7 @@ class Sheet:
                 parser.feed(b"", final=True)
                 yield from parser.take()
         except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise WorkbookError(f"the workbook is damaged: {error}") from error
+            raise WorkbookError(_damaged(error)) from error
 
 
 def open_first_sheet(path: Path) -> Sheet:
@@ -161,7 +173,7 @@ def open_first_sheet(path: Path) -> Sheet:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise WorkbookError(f"the workbook is damaged: {error}") from error
+        raise WorkbookError(_damaged(error)) from error
     try:
         workbook_part = _target(archive, "", "officeDocument") or "xl/workbook.xml"
         sheet_id, date1904 = _workbook_facts(archive, workbook_part)
@@ -169,7 +181,7 @@ def open_first_sheet(path: Path) -> Sheet:
         relations = _relations(archive, workbook_part)
         sheet_part = relations.get(sheet_id, (None, ""))[0] if sheet_id else None
         if sheet_part is None or sheet_part not in archive.NameToInfo:
-            raise WorkbookError("the workbook has no sheet")
+            raise WorkbookError(message("loader.workbook_no_sheet"))
         texts_part = _by_type(relations, "sharedStrings") or posixpath.join(
             folder, "sharedStrings.xml"
         )
@@ -193,13 +205,13 @@ def _small_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
         return None
     if info.file_size > limits.XLSX_MAX_STYLES_BYTES:
         raise WorkbookError(
-            f"the workbook's part {name} would take {_mib(info.file_size)}; at most "
-            f"{_mib(limits.XLSX_MAX_STYLES_BYTES)} is read"
-        )
+            message("loader.workbook_part_too_large", part=name, size=_mib(info.file_size),
+                    limit=_mib(limits.XLSX_MAX_STYLES_BYTES))
+        )  # fmt: skip
     try:
         return archive.read(name)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise WorkbookError(f"the workbook is damaged: {error}") from error
+        raise WorkbookError(_damaged(error)) from error
 
 
 def _parse(
@@ -213,7 +225,7 @@ def _parse(
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def no_dtd(*_: object) -> None:
-        raise WorkbookError("the workbook is damaged: it declares a DTD")
+        raise WorkbookError(message("loader.workbook_dtd"))
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.StartElementHandler = start
@@ -229,7 +241,7 @@ def _parse(
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as error:
-        raise WorkbookError(f"the workbook is damaged: {error}") from error
+        raise WorkbookError(_damaged(error)) from error
 
 
 def _local(name: str) -> str:
@@ -269,7 +281,7 @@ def _workbook_facts(archive: zipfile.ZipFile, part: str) -> tuple[str | None, bo
     """The relation id of the first sheet, and whether dates count from 1904."""
     data = _small_part(archive, part)
     if data is None:
-        raise WorkbookError("the file is a zip archive but not an Excel workbook")
+        raise WorkbookError(message("loader.workbook_not_excel"))
     facts: dict[str, Any] = {"sheet": None, "date1904": False}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -290,9 +302,9 @@ def _shared_texts(archive: zipfile.ZipFile, part: str) -> list[str]:
         return []
     if info.file_size > limits.XLSX_MAX_SHARED_STRINGS_BYTES:
         raise WorkbookError(
-            f"the workbook's table of texts ({part}) would take {_mib(info.file_size)}; at most "
-            f"{_mib(limits.XLSX_MAX_SHARED_STRINGS_BYTES)} is read"
-        )
+            message("loader.workbook_texts_too_large", part=part, size=_mib(info.file_size),
+                    limit=_mib(limits.XLSX_MAX_SHARED_STRINGS_BYTES))
+        )  # fmt: skip
     texts: list[str] = []
     state: dict[str, Any] = {"pieces": [], "length": 0, "in_t": False, "phonetic": 0}
 
@@ -319,8 +331,7 @@ def _shared_texts(archive: zipfile.ZipFile, part: str) -> list[str]:
             state["length"] += len(data)
             if state["length"] > limits.MAX_CELL_CHARS:
                 raise WorkbookError(
-                    "the workbook holds a text longer than "
-                    f"{thousands(limits.MAX_CELL_CHARS)} characters (Excel's own limit for a cell)"
+                    message("loader.workbook_text_too_long", limit=limits.MAX_CELL_CHARS)
                 )
             state["pieces"].append(data)
 
@@ -328,7 +339,7 @@ def _shared_texts(archive: zipfile.ZipFile, part: str) -> list[str]:
         with archive.open(part) as stream:
             _parse(stream, start, end, text)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise WorkbookError(f"the workbook is damaged: {error}") from error
+        raise WorkbookError(_damaged(error)) from error
     return texts
 
 
@@ -408,14 +419,16 @@ class _SheetParser:
         try:
             self.parser.Parse(chunk, final)
         except expat.ExpatError as error:
-            raise WorkbookError(f"the workbook's sheet is damaged: {error}", self.row) from error
+            raise WorkbookError(
+                message("loader.sheet_damaged", error=str(error)), self.row
+            ) from error
 
     def take(self) -> list[Row]:
         done, self.done = self.done, []
         return done
 
     def _no_dtd(self, *_: object) -> None:
-        raise WorkbookError("the workbook is damaged: it declares a DTD")
+        raise WorkbookError(message("loader.workbook_dtd"))
 
     def _start(self, tag: str, attrs: dict[str, str]) -> None:
         name = _local(tag)
@@ -425,14 +438,10 @@ class _SheetParser:
             number = attrs.get("r", "")
             row = int(number) if number.isdigit() else self.row + 1
             if row <= self.row:
-                raise WorkbookError(
-                    "the workbook's sheet is damaged: its rows are out of order", row
-                )
+                raise WorkbookError(message("loader.sheet_rows_out_of_order"), row)
             if row > limits.XLSX_MAX_ROWS:
                 raise WorkbookError(
-                    f"the sheet has a row {thousands(row)}; Excel's last row is "
-                    f"{thousands(limits.XLSX_MAX_ROWS)}",
-                    row,
+                    message("loader.sheet_row_past_last", row=row, last=limits.XLSX_MAX_ROWS), row
                 )
             self.row, self.cells, self.column = row, {}, -1
             self.limit = limits.MAX_HEADER_CELL_CHARS if row == 1 else limits.MAX_CELL_CHARS
@@ -454,8 +463,10 @@ class _SheetParser:
             column = self.column + 1
         if column >= limits.XLSX_MAX_COLUMNS:
             raise WorkbookError(
-                f"the sheet has a cell beyond Excel's last column "
-                f"{column_letters(limits.XLSX_MAX_COLUMNS - 1)}",
+                message(
+                    "loader.sheet_column_past_last",
+                    last=column_letters(limits.XLSX_MAX_COLUMNS - 1),
+                ),
                 self.row,
             )
         self.column = column
@@ -498,17 +509,19 @@ class _SheetParser:
         self.text_left -= length
         if self.text_left < 0:
             raise WorkbookError(
-                f"the sheet's cells hold more than {_mib(self.sheet.text_budget)} of text, over "
-                f"{limits.XLSX_MAX_TEXT_EXPANSION} times the size of the sheet itself: refused "
-                "as a possible zip bomb (the same long text on very many rows?)",
+                message(
+                    "loader.sheet_text_budget",
+                    size=_mib(self.sheet.text_budget),
+                    times=limits.XLSX_MAX_TEXT_EXPANSION,
+                ),
                 self.row,
                 self.column,
             )
 
     def _too_long(self) -> None:
+        key = "loader.header_cell_too_long" if self.row == 1 else "loader.cell_too_long"
         raise WorkbookError(
-            f"the cell is longer than {thousands(self.limit)} characters"
-            + (" (a column name)" if self.row == 1 else " (Excel's own limit for a cell)"),
+            message(key, limit=self.limit),
             self.row,
             self.column,
         )
@@ -526,8 +539,7 @@ class _SheetParser:
                 value = self.sheet.texts[int(text)]
             except (ValueError, IndexError) as error:
                 raise WorkbookError(
-                    f"the workbook is damaged: cell refers to text {text!r}, which it does not "
-                    "have",
+                    message("loader.workbook_missing_text", index=text),
                     self.row,
                     self.column,
                 ) from error

@@ -11,6 +11,7 @@ from polars.testing import assert_frame_equal
 
 from etl import store
 from etl.load import load_file
+from etl.messages import render
 from tests.conftest import Cli, data_digest, write
 
 HEADER_FI = "sopimus;mittari;kuukausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiakas;huomautus\n"
@@ -52,7 +53,7 @@ def test_finnish_windows_1252_csv_with_decimal_comma_loads_exact_values(
         + "KH-TEST;mitoitus;2025-03;0,71;;;;;;\n"
     )
     path = write(tmp_path / "toimitus.csv", text, "cp1252")
-    status, out = cli("load", path, "--by", "Hoiva Testi")
+    status, out = cli("--lang", "en", "load", path, "--by", "Hoiva Testi")
     assert status == 0, out
     assert "LOADED" in out and "4 rows" in out
     assert_frame_equal(
@@ -132,7 +133,7 @@ def test_utf8_bom_and_english_comma_file_load_alike(tmp_path: Path, db: Path, cl
         tmp_path / "english.csv",
         'contract,indicator,period,value,n\nKH-TEST,nps,2025-05,"41,5",40\nKH-TEST,nps,2025-06,39.25,31\n',
     )
-    status, out = cli("load", bom, english)
+    status, out = cli("--lang", "en", "load", bom, english)
     assert status == 0, out
     rows = observations(db).select("delivery_id", "period", "value", "numerator", "n")
     assert rows.rows() == [
@@ -153,7 +154,7 @@ def test_xlsx_first_sheet_with_numeric_and_date_cells(tmp_path: Path, db: Path, 
     other.append(["not", "read"])
     path = tmp_path / "toimitus.xlsx"
     workbook.save(path)
-    status, out = cli("load", path)
+    status, out = cli("--lang", "en", "load", path)
     assert status == 0, out
     rows = observations(db).select("source_row", "indicator_id", "period", "value", "n")
     assert rows.rows() == [
@@ -175,7 +176,7 @@ def test_parquet_delivery(tmp_path: Path, db: Path, cli: Cli) -> None:
             "n": [None, 33],
         }
     ).write_parquet(path)
-    status, out = cli("load", path)
+    status, out = cli("--lang", "en", "load", path)
     assert status == 0, out
     rows = observations(db).select("indicator_id", "value", "n", "numerator", "denominator")
     assert rows.rows() == [
@@ -191,7 +192,7 @@ def test_record_level_rows_keep_the_client_code(tmp_path: Path, db: Path, cli: C
         "KH-TEST;nps;2025-03;A0000002;-100;;\n"
         "KH-TEST;adl;2025-03;A0000001;;1;1\n"
     )
-    status, out = cli("load", write(tmp_path / "asiakkaat.csv", text))
+    status, out = cli("--lang", "en", "load", write(tmp_path / "asiakkaat.csv", text))
     assert status == 0, out
     assert "record-level" in out
     assert observations(db).select("client", "value", "numerator").rows() == [
@@ -208,7 +209,7 @@ def test_blank_lines_are_skipped_and_rows_keep_excel_numbers(
         "sopimus;mittari;kuukausi;arvo;n\n\nKH-TEST;nps;2025-03;40;31\n;;;;\n\n"
         "KH-TEST;nps;x;40;31\n"
     )
-    status, out = cli("load", write(tmp_path / "tyhjat.csv", text))
+    status, out = cli("--lang", "en", "load", write(tmp_path / "tyhjat.csv", text))
     assert status == 2
     assert '    6  kuukausi  "x"' in out
 
@@ -306,7 +307,7 @@ def test_invalid_row_rejects_the_file_and_names_row_column_text_reason(
 ) -> None:
     before = data_digest(db)
     path = write(tmp_path / "huono.csv", HEADER_FI + body)
-    status, out = cli("load", path)
+    status, out = cli("--lang", "en", "load", path)
     assert status == 2, out
     assert f"REJECTED {path}" in out
     line = next((ln for ln in out.splitlines() if ln.strip().startswith(f"{row}  {column} ")), None)
@@ -323,10 +324,15 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path, db: Path) -
     )
     result = load_file(db, write(tmp_path / "monta.csv", HEADER_FI + body))
     assert result.status == "rejected"
-    assert [(p.row, p.column, p.text, p.reason) for p in result.problems] == [
-        (2, "sopimus", "KH-9999", "unknown contract (not among the stored terms)"),
-        (3, "osoittaja", "101", "numerator is greater than denominator"),
-        (4, "arvo", "hyvä", "not a number (write e.g. 12,5 or 12.5, without units or text)"),
+    assert [(p.row, p.column, p.text, render(p.reason, "fi")) for p in result.problems] == [
+        (2, "sopimus", "KH-9999", "tuntematon sopimus (ei tallennetuissa sopimusehdoissa)"),
+        (3, "osoittaja", "101", "osoittaja on suurempi kuin nimittäjä"),
+        (
+            4,
+            "arvo",
+            "hyvä",
+            "ei ole luku (kirjoita esim. 12,5 tai 12.5 ilman yksiköitä tai tekstiä)",
+        ),
     ]
 
 
@@ -336,7 +342,7 @@ def test_identity_code_refuses_the_file_without_echoing_it(
     hetu = "131052-308T"
     body = f"KH-TEST;nps;2025-01;40;;;;;A1;\nKH-TEST;nps;2025-01;40;;;;;{hetu};\n"
     before = data_digest(db)
-    status, out = cli("load", write(tmp_path / "hetu.csv", HEADER_FI + body))
+    status, out = cli("--lang", "en", "load", write(tmp_path / "hetu.csv", HEADER_FI + body))
     assert status == 2
     assert hetu not in out
     assert "henkilötunnus" in out
@@ -380,16 +386,16 @@ def test_unreadable_files_are_rejected_with_a_reason(
     path.write_bytes(content)
     result = load_file(db, path)
     assert result.status == "rejected"
-    assert any(reason in p.reason for p in result.problems), result.problems
+    assert any(reason in render(p.reason, "en") for p in result.problems), result.problems
     assert data_digest(db) == before
 
 
 def test_loading_the_same_bytes_again_changes_nothing(tmp_path: Path, db: Path, cli: Cli) -> None:
     path = write(tmp_path / "a.csv", HEADER_FI + "KH-TEST;nps;2025-01;40;30;;;;;\n")
-    assert cli("load", path)[0] == 0
+    assert cli("--lang", "en", "load", path)[0] == 0
     before = data_digest(db)
     copy = write(tmp_path / "copy-with-other-name.csv", path.read_text())
-    status, out = cli("load", copy)
+    status, out = cli("--lang", "en", "load", copy)
     assert status == 0
     assert "UNCHANGED" in out and "delivery 1" in out
     assert data_digest(db) == before
@@ -406,8 +412,8 @@ def test_a_correction_supersedes_and_both_stay_queryable(
         tmp_path / "korjaus-2025-01.csv",
         HEADER_FI + "KH-TEST;adl;2025-01;;;57;100;;;RAI-vertailu korjattu\n",
     )
-    assert cli("load", original)[0] == 0
-    status, out = cli("load", correction)
+    assert cli("--lang", "en", "load", original)[0] == 0
+    status, out = cli("--lang", "en", "load", correction)
     assert status == 0
     assert "superseding earlier data for 1 contract x indicator x period" in out
     assert observations(db, "observation_current").select(
@@ -424,7 +430,7 @@ def test_each_file_of_a_call_is_its_own_unit(tmp_path: Path, db: Path, cli: Cli)
     good = write(tmp_path / "a.csv", HEADER_FI + "KH-TEST;nps;2025-01;40;30;;;;;\n")
     bad = write(tmp_path / "b.csv", HEADER_FI + "KH-TEST;nps;2025-02;x;30;;;;;\n")
     other = write(tmp_path / "c.csv", HEADER_FI + "KH-TEST;nps;2025-03;40;30;;;;;\n")
-    status, out = cli("load", good, bad, other)
+    status, out = cli("--lang", "en", "load", good, bad, other)
     assert status == 2
     assert [ln.split()[0] for ln in out.splitlines() if ln and not ln.startswith(" ")] == [
         "LOADED",
@@ -442,7 +448,7 @@ def test_unknown_columns_are_named_in_a_note(tmp_path: Path, db: Path, cli: Cli)
         tmp_path / "a.csv",
         "sopimus;mittari;kausi;arvo;n;yksikkö\nKH-TEST;nps;2025-01;40;30;Koivu\n",
     )
-    status, out = cli("load", path)
+    status, out = cli("--lang", "en", "load", path)
     assert status == 0
     assert "note: ignored column(s) not used by the format: yksikkö" in out
 
@@ -453,6 +459,6 @@ def test_utf16_excel_unicode_text_export(tmp_path: Path, db: Path, cli: Cli) -> 
         "sopimus\tmittari\tkausi\tarvo\tn\nKH-TEST\tnps\t2025-01\t40,5\t30\n",
         "utf-16",
     )
-    status, out = cli("load", path)
+    status, out = cli("--lang", "en", "load", path)
     assert status == 0, out
     assert observations(db).select("value").item() == D("40.5")

@@ -8,7 +8,7 @@ import pytest
 
 from etl import store
 from etl.access import cli_actor
-from etl.load import load_file
+from etl.load import in_language, load_file
 from etl.personal_data import PersonalData, hetu_in, looks_like_hetu, masked
 from tests.conftest import Cli, data_digest, run_cli, write
 
@@ -88,7 +88,7 @@ def test_hetu_variant_in_a_cell_refuses_the_file_without_echoing_it(
     status, out = cli("load", write(tmp_path / "toimitus.csv", HEADER + row))
     assert status == 2, out
     assert "123" not in out, out
-    assert f"    2  {column}" in out and "henkilötunnus" in out, out
+    assert f"    2  {column}  (piilotettu: näyttää henkilötunnukselta)  " in out, out
     assert data_digest(db) == before
 
 
@@ -97,7 +97,7 @@ def test_hetu_in_the_file_name_refuses_the_file_and_the_name_is_shown_masked(
 ) -> None:
     path = write(tmp_path / "Matti 010180-123A tulokset.csv", HEADER + VALID_ROW)
     before = data_digest(db)
-    status, out = cli("load", path)
+    status, out = cli("--lang", "en", "load", path)
     assert status == 2, out
     assert f"REJECTED {tmp_path}/Matti 010180-**** tulokset.csv" in out, out
     assert "the file name looks like it contains a henkilötunnus" in out, out
@@ -119,7 +119,7 @@ def test_hetu_as_an_unknown_contract_id_is_reported_masked(tmp_path: Path, db: P
         db, write(tmp_path / "sopimus.csv", HEADER + "010180-123A;nps;2025-01;40;30;;\n")
     )
     assert result.status == "rejected"
-    assert {(p.row, p.column, p.text) for p in result.problems} == {
+    assert {(p.row, p.column, in_language(p.text, "en")) for p in result.problems} == {
         (2, "sopimus", "010180-****"),
         (2, "sopimus", "(hidden: looks like a henkilötunnus)"),
     }
@@ -128,7 +128,7 @@ def test_hetu_as_an_unknown_contract_id_is_reported_masked(tmp_path: Path, db: P
 
 def test_duplicate_client_report_prints_the_hetu_masked(tmp_path: Path, db: Path, cli: Cli) -> None:
     body = "KH-TEST;nps;2025-01;40;;131052-308T;\nKH-TEST;nps;2025-01;41;;131052-308T;\n"
-    status, out = cli("load", write(tmp_path / "kahdesti.csv", HEADER + body))
+    status, out = cli("--lang", "en", "load", write(tmp_path / "kahdesti.csv", HEADER + body))
     assert status == 2, out
     assert "x client 131052-**** is already on row 2" in out, out
     assert "308T" not in out
@@ -177,8 +177,8 @@ def test_by_with_a_hetu_is_refused_by_every_command(
     assert status == 2
     assert out == ""
     assert err == (
-        "error: --by looks like it contains a henkilötunnus (a personal identity code); "
-        "personal data is not stored: give it without the code\n"
+        "error: --by näyttää sisältävän henkilötunnuksen; henkilötietoja ei tallenneta: "
+        "anna nimi ilman tunnusta\n"
     )
     assert data_digest(settled) == before
     with store.reading(settled) as con:

@@ -12,11 +12,12 @@ from openpyxl import Workbook
 
 from etl import limits, store, temp_files
 from etl.load import load_upload
+from etl.messages import render
 from tests.conftest import audit_rows, data_digest, run_cli
 
 HEADER = "sopimus;mittari;kuukausi;arvo;n\n"
 ROW = "KH-TEST;nps;2025-01;42;30\n"
-ONLY = "only .csv, .xlsx and .parquet files can be uploaded"
+ONLY = "ladata voi vain tiedostoja, joiden pääte on jokin näistä: .csv, .xlsx, .parquet"
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,9 @@ def test_an_upload_of_another_kind_is_rejected_unread(db: Path, name: str) -> No
     before = data_digest(db)
     result = load_upload(db, name, (HEADER + ROW).encode())
     assert result.status == "rejected"
-    assert [(p.row, p.column, p.reason) for p in result.problems] == [(None, None, ONLY)]
+    assert [(p.row, p.column, render(p.reason, "fi")) for p in result.problems] == [
+        (None, None, ONLY)
+    ]
     assert result.problem_count == 1
     assert data_digest(db) == before
     assert temp_files.leftovers(db) == []
@@ -75,8 +78,9 @@ def test_an_upload_over_the_size_limit_is_rejected_unread(
     result = load_upload(db, "toimitus.csv", content)
     assert result.status == "rejected"
     assert len(result.problems) == 1
-    assert result.problems[0].reason.startswith("the file is 0.0 MiB; an upload may be at most")
-    assert "`vaikuttavuus load`" in result.problems[0].reason
+    reason = render(result.problems[0].reason, "en")
+    assert reason.startswith("the file is 0 MiB; an upload may be at most")
+    assert "`vaikuttavuus load`" in reason
     assert data_digest(db) == before
     # exactly at the limit it is read
     monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", len(content))

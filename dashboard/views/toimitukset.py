@@ -9,7 +9,8 @@ import streamlit as st
 from dashboard import auth, data, i18n, ui
 from dashboard.literal import markdown as literal
 from etl import access, limits, settle
-from etl.load import load_upload
+from etl.load import in_language, load_upload
+from etl.messages import render
 
 actor = auth.page("view-deliveries")
 lang = ui.lang()
@@ -51,7 +52,8 @@ if submitted and files and access.can(actor, "upload"):
         results.append(load_upload(db, upload.name, upload.getvalue(), actor, rows_read))
     summary = []
     for result in results:
-        problems = [(p.row, p.column, p.text, p.reason) for p in result.problems]
+        # the problems and notes stay messages: they are rendered in the page's language
+        problems = list(result.problems)
         summary.append(
             {
                 "file": result.file, "status": result.status, "delivery": result.delivery_id,
@@ -86,9 +88,13 @@ for item in st.session_state.get("upload_results", []):
         st.info(ui.t("deliveries.already", file=name))
     else:
         st.error(ui.t("deliveries.rejected", file=name, count=i18n.count(item["count"], lang)))
+        rendered = [
+            (p.row, in_language(p.column, lang), in_language(p.text, lang), render(p.reason, lang))
+            for p in item["problems"]
+        ]
         ui.show_table(
             pl.DataFrame(
-                item["problems"],
+                rendered,
                 schema={
                     ui.t("col.row"): pl.Int64, ui.t("col.column"): pl.String,
                     ui.t("col.text"): pl.String, ui.t("col.reason"): pl.String,
@@ -97,7 +103,7 @@ for item in st.session_state.get("upload_results", []):
             )
         )  # fmt: skip
     for warning in item["warnings"]:
-        st.caption(literal(warning))
+        st.caption(literal(render(warning, lang)))
 
 ref = ui.ref()
 for contract, period, version, why in data.stale(ref):
