@@ -445,19 +445,13 @@ def stale(ref: DbRef) -> list[tuple[str, str, int, str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def export_files(ref: DbRef, contract_id: str, period: str) -> tuple[bytes, bytes, str]:
-    """(xlsx bytes, Finnish CSV bytes with BOM, net total as the export states it)."""
-    import tempfile
-
+def export_files(ref: DbRef, contract_id: str, period: str, kind: str, lang: str) -> bytes:
+    """The settlement's .xlsx (`kind` "xlsx") or Finnish CSV with BOM, in the language."""
     with _reading(ref) as con:
         rows = export.export_rows(con, contract_id, period)
-        with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / "selvitys.xlsx"
-            export.write_xlsx(target, con, rows, contract_id, period)
-            xlsx = target.read_bytes()
-    csv_bytes = export.csv_text(rows, finnish=True).encode("utf-8-sig")
-    totals = [r for r in rows if r["indicator"] == "TOTAL"]
-    return xlsx, csv_bytes, str(totals[0]["net"]) if totals else ""
+        if kind == "xlsx":
+            return export.xlsx_bytes(con, rows, contract_id, period, lang)
+    return export.csv_text(rows, finnish=True, lang=lang).encode("utf-8-sig")
 
 
 # --- leadership ------------------------------------------------------------------------------

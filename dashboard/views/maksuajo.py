@@ -120,7 +120,4 @@ st.caption(ui.t("run.file_note", approved=approved, left=len(run) - approved))
 
 
 if access.can(actor, "export"):
-    downloads.buttons(
-        actor, f"maksuajo-{period}", lambda kind: payment_run.file_bytes(run, kind),
-        lambda kind, name: payment_run.export_event(period, run, name, kind), key="run",
-    )  # fmt: skip
+    downloads.payment_run_buttons(actor, period, run)

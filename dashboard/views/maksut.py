@@ -408,11 +408,10 @@ with st.expander(ui.t("audit.settlement_trail")):
 # --- downloads (finance): each recorded in the trail as an export by the signed-in user ---
 if access.can(actor, "export"):
 
-    def settlement_file(kind: Kind) -> bytes:
-        xlsx, csv, _ = data.export_files(ref, contract_id, period)
-        return xlsx if kind == "xlsx" else csv
+    def settlement_file(kind: Kind, lang: str) -> bytes:
+        return data.export_files(ref, contract_id, period, kind, lang)
 
-    downloads.buttons(
+    downloads.localized_buttons(
         actor, f"selvitys-{contract_id}-{period}", settlement_file,
         lambda kind, name: audit.Event("export", contract_id=contract_id, period=period,
                                        version=int(latest["version"]), detail={"file": name}),
