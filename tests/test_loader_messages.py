@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from contracts.messages import Message, Value
@@ -18,8 +19,10 @@ from etl.load import load_file
 from etl.messages import render
 from etl.personal_data import PersonalData, refuse_hetu
 from tests.conftest import Cli, data_digest, write
+from tests.demo_users import open_as, show
 
 ETL = Path(__file__).resolve().parents[1] / "etl"
+VIEWS = ETL.parent / "dashboard" / "views"
 LOADER_MODULES = ("load", "readers", "workbook", "schemas", "personal_data", "cli")
 TABLES = ("loader", "personal", "cli_load")
 HEADER = "sopimus;mittari;kuukausi;arvo;n;osoittaja;nimittäjä;poissuljetut;asiakas;huomautus\n"
@@ -175,3 +178,26 @@ def test_a_personal_data_refusal_is_a_message() -> None:
     assert str(refused.value).startswith("--by näyttää sisältävän henkilötunnuksen")
     assert render(refused.value.message, "sv").startswith("--by ser ut att innehålla")
     assert render(refused.value.message, "en").startswith("--by looks like it contains")
+
+
+def test_the_toimitukset_page_reports_a_refused_upload_in_its_language(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show(db, monkeypatch)
+    at = open_as(VIEWS / "toimitukset.py", "demo-kaikki", "sv")
+    at.file_uploader(key="uploads").set_value(
+        ("leverans.csv", (HEADER + REFUSED).encode(), "text/csv")
+    )
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    report: pd.DataFrame = at.dataframe[0].value
+    assert list(report.columns) == ["Rad", "Kolumn", "Ursprunglig text", "Orsak"]
+    rows = report.to_dict("split")["data"]
+    assert [row[:3] for row in rows] == [
+        [2, "arvo", "12,5x"],
+        [3, "huomautus", "(dold: ser ut som en personbeteckning)"],
+    ]
+    assert rows[0][3] == "inget tal (skriv t.ex. 12,5 eller 12.5, utan enheter eller text)"
+    assert rows[1][3].startswith("ser ut som en personbeteckning (henkilötunnus)")
+    assert "308T" not in str(report.to_dict()) + str([e.value for e in at.error])
