@@ -203,9 +203,9 @@ def test_finnish_csv_reads_back_with_semicolons_and_decimal_commas_to_the_same_c
     assert raw.startswith(b"\xef\xbb\xbf")
     reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";")
     totals = {
-        (r["contract"], r["period"]): Decimal(r["net"].replace(",", "."))
+        (r["sopimus"], r["kausi"]): Decimal(r["netto"].replace(",", "."))
         for r in reader
-        if r["indicator"] == "TOTAL"
+        if r["mittari"] == "Yhteensä"
     }
     with store.reading(demo) as con:
         stored = {
@@ -224,12 +224,10 @@ def test_xlsx_export_opens_and_holds_summary_lines_and_adjustments(
     path = tmp_path / "maksut.xlsx"
     assert run_cli("--db", demo, "settle", "--contract", "TPA-2024-001", "--out", path)[0] == 0
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Yhteenveto", "Rivit", "Oikaisut"]
+    assert workbook.sheetnames == ["Yhteenveto", "Rivit", "Oikaisut", "Toimitusrivit"]
     summary = list(workbook["Yhteenveto"].iter_rows(values_only=True))
-    assert summary[0] == (
-        "contract", "supplier", "period", "version", "settlement_status", "bonus", "sanction",
-        "net", "net_difference",
-    )  # fmt: skip
+    column = {name: i for i, name in enumerate(summary[0])}
+    period, bonus, sanction, net = (column[c] for c in ("kausi", "bonus", "sanktio", "netto"))
     with store.reading(demo) as con:
         stored = con.execute(
             "SELECT period, bonus_total, sanction_total, net FROM settlement_latest "
@@ -240,9 +238,10 @@ def test_xlsx_export_opens_and_holds_summary_lines_and_adjustments(
             "WHERE contract_id = 'TPA-2024-001' AND line_kind = 'adjustment'"
         ).fetchall()[0][0]
     assert [
-        (r[2], Decimal(str(r[5])), Decimal(str(r[6])), Decimal(str(r[7]))) for r in summary[1:]
+        (r[period], Decimal(str(r[bonus])), Decimal(str(r[sanction])), Decimal(str(r[net])))
+        for r in summary[1:]
     ] == [(p, b, s, n) for p, b, s, n in stored]
-    assert workbook["Yhteenveto"]["H2"].number_format == '#,##0.00 "€"'
+    assert workbook["Yhteenveto"].cell(2, net + 1).number_format == '#,##0.00 "€"'
     assert workbook["Oikaisut"].max_row == adjustments + 1
     assert adjustments > 0
 
