@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from contracts.exact import exact
-from contracts.messages import Message, message
+from contracts.messages import Message, Value, message
 from contracts.periods import Period
 from contracts.scales import (
     Status,
@@ -251,24 +251,19 @@ def status_position(indicator: Indicator, level: Level, value: Fraction) -> Frac
 def value_derivation(
     indicator: Indicator, tallies_in_period: Mapping[Period, Tally]
 ) -> tuple[Message, ...]:
-    """§3 in words: the ratio's numerator and effective denominator, or how many rows (and
-    which period, for `last`) the value comes from; nothing when there is no value."""
+    """§3 in words: the ratio's numerator, denominator and exclusions (× per), or how many
+    rows (and which period, for `last`) the value comes from; nothing when there is no value."""
     total = merge_tallies(*tallies_in_period.values())
     if indicator.aggregate == "ratio":
-        effective = total.denominator - total.excluded
-        if effective <= 0:
+        if total.denominator - total.excluded <= 0:
             return ()
-        per = indicator.per
-        if per == 1:
-            return (
-                message("engine.value.ratio", numerator=total.numerator, denominator=effective),
-            )
-        return (
-            message(
-                "engine.value.ratio_per",
-                numerator=total.numerator, denominator=effective, per=per,
-            ),
-        )  # fmt: skip
+        key = "engine.value.ratio" + ("_excluded" if total.excluded else "")
+        key += "_per" if indicator.per != 1 else ""
+        values: dict[str, Value] = {
+            "numerator": total.numerator, "denominator": total.denominator,
+            "excluded": total.excluded, "per": indicator.per,
+        }  # fmt: skip
+        return (Message(key, values),)
     if indicator.aggregate == "mean":
         return (message("engine.value.mean", rows=total.rows),) if total.n > 0 else ()
     if indicator.aggregate == "sum":

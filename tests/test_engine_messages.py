@@ -70,6 +70,8 @@ def written_keys() -> set[str]:
     keys |= failed_keys("terms.py", "engine.terms") | failed_keys("checks.py", "engine.check")
     keys |= {f"engine.check.unknown_{what}_field" for what in ("line", "totals")}
     keys |= {f"engine.check.{key}" for key in _DATA_RULES.values()}
+    keys |= {f"engine.value.ratio{excluded}{per}" for excluded in ("", "_excluded")
+             for per in ("", "_per")}  # fmt: skip
     return keys - {f"engine.rule.{prefix}" for prefix in ("full", "pool", "below_minimum")}
 
 

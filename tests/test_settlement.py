@@ -98,7 +98,11 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
                     message("engine.line.value_levels", value=F(65), n=100, **LEVELS),
                     message("engine.status.partial"),
                     message(
-                        "engine.value.ratio_per", numerator=D(65), denominator=D(100), per=D(100)
+                        "engine.value.ratio_per",
+                        numerator=D(65),
+                        denominator=D(100),
+                        excluded=D(0),
+                        per=D(100),
                     ),
                     message(
                         "engine.line.fraction",
@@ -134,7 +138,11 @@ def test_a_whole_period_settlement_with_bonus_and_sanction_lines() -> None:
                     message("engine.line.value_levels", value=F(40), n=100, **LEVELS),
                     message("engine.status.below-minimum"),
                     message(
-                        "engine.value.ratio_per", numerator=D(40), denominator=D(100), per=D(100)
+                        "engine.value.ratio_per",
+                        numerator=D(40),
+                        denominator=D(100),
+                        excluded=D(0),
+                        per=D(100),
                     ),
                     message("engine.line.sanction", amount=D("1500.00")),
                     message("engine.line.clause"),
