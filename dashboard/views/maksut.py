@@ -193,8 +193,8 @@ def explanation(row: dict[str, Any]) -> str:
     return messages.stored_text(row.get("explanation_messages"), row["explanation"], lang)
 
 
+# the engine's explanation ends with this message and then the clause (the line's rule)
 CLAUSE = "engine.line.clause"
-"""The engine's explanation ends with this message and then the clause (the line's rule)."""
 
 
 def clause(row: dict[str, Any]) -> str:
