@@ -70,10 +70,10 @@ def month_gaps(monthly: pl.DataFrame) -> pl.DataFrame:
     line breaks there instead of bridging the gap."""
     if monthly.is_empty():
         return monthly
-    months = pl.date_range(
-        monthly["period_start"].min(), monthly["period_start"].max(), "1mo", eager=True
-    ).alias("period_start")
-    full = pl.DataFrame(months).join(monthly, on="period_start", how="left")
+    first: date = monthly["period_start"].min()  # type: ignore[assignment]
+    last: date = monthly["period_start"].max()  # type: ignore[assignment]
+    months = pl.date_range(first, last, "1mo", eager=True).alias("period_start")
+    full = months.to_frame().join(monthly, on="period_start", how="left")
     return full.with_columns(
         pl.col("period").fill_null(pl.col("period_start").dt.strftime("%Y-%m"))
     ).sort("period_start")

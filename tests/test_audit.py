@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from etl import access, audit
+from etl import access, audit, messages
 from etl.access import Actor, Grant, RoleMap, signed_in_actor
 from etl.load import load_file, load_upload
 from tests.conftest import REPO, TEST_CONTRACT, Cli, run_cli, write
@@ -318,8 +318,8 @@ def test_a_supplier_uploads_only_for_its_own_contracts(tmp_path: Path, db: Path)
     body = HEADER + "KH-TEST;adl;2025-01;;;80;100;;;\n"
     other = load_upload(db, "toimitus.csv", body.encode(), supplier("1234567-1"))
     assert other.status == "rejected"
-    assert [(p.column, p.text, p.reason) for p in other.problems] == [
-        ("sopimus", "KH-TEST", "you may not upload deliveries for contract KH-TEST")
+    assert [(p.column, p.text, messages.render(p.reason, "fi")) for p in other.problems] == [
+        ("sopimus", "KH-TEST", "sinulla ei ole oikeutta ladata toimituksia sopimukselle KH-TEST")
     ]
     own = load_upload(db, "toimitus.csv", body.encode(), supplier("2345678-0"))
     assert own.status == "loaded"

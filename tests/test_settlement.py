@@ -4,7 +4,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 from fractions import Fraction
 
-from contracts.messages import message
+from contracts.messages import Value, message
 from contracts.periods import Period
 from contracts.settlement import (
     Adjustment,
@@ -54,7 +54,7 @@ def ratio(numerator: int, denominator: int) -> Tally:
     return Tally(rows=1, n=1, numerator=D(numerator), denominator=D(denominator))
 
 
-LEVELS = {"minimum": D(50), "target": D(80), "level_from": date(2025, 1, 1)}
+LEVELS: dict[str, Value] = {"minimum": D(50), "target": D(80), "level_from": date(2025, 1, 1)}
 LINEAR_RULE = (
     message("engine.rule.scale.linear"),
     message("engine.rule.full_eur", amount=D("1000.05")),
