@@ -8,19 +8,21 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-Value = str | int | Decimal | Fraction | date | None
-"""What a message may carry: text, whole numbers, exact numbers, dates."""
-
 
 @dataclass(frozen=True)
 class Message:
     """A message key (`engine.gate_withheld`) and the values its texts fill in."""
 
     key: str
-    values: Mapping[str, Value] = field(default_factory=dict)
+    values: Mapping[str, "Value"] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash((self.key, tuple(sorted((k, str(v)) for k, v in self.values.items()))))
+
+
+Value = str | int | Decimal | Fraction | date | Message | None
+"""What a message may carry: text, whole numbers, exact numbers, dates, and another message
+(a word or a reason said in the same language: a state, a refusal inside a run's)."""
 
 
 def message(key: str, **values: Value) -> Message:

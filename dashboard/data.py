@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from contracts.messages import Message, message
 from contracts.terms import load_contract_text
 from etl import audit, export, payment_run, settle, store
 
@@ -42,7 +43,7 @@ def db_path() -> Path:
 def db_ref() -> DbRef:
     path = db_path()
     if not path.exists():
-        raise store.StoreError(f"{path}: no database here; run `vaikuttavuus init` first")
+        raise store.StoreError(message("error.no_database", db=str(path)))
     facts = path.stat()
     return DbRef(str(path), facts.st_mtime_ns, facts.st_size)
 
@@ -438,7 +439,7 @@ def yearly_totals(ref: DbRef, contract_id: str, approved_only: bool = False) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def stale(ref: DbRef) -> list[tuple[str, str, int, str]]:
+def stale(ref: DbRef) -> list[tuple[str, str, int, Message]]:
     """Approved settlements whose inputs changed since (awaiting a correction)."""
     with _reading(ref) as con:
         return settle.stale_settlements(con)

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from contracts.business_id import business_id_problem
+from contracts.messages import message
 from etl import personal_data
+from etl.messages import MessageError
 
 Role = Literal["sopimusvastaava", "talous", "johto", "toimittaja", "paakayttaja"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -52,7 +54,7 @@ SCOPED_PERMISSIONS = frozenset({"view-contracts", "view-deliveries", "upload", "
 """Permissions that hold for one contract at a time: a grant may name which contracts."""
 
 
-class AccessError(Exception):
+class AccessError(MessageError):
     """An action the actor may not take; the message says why, in plain words."""
 
 
@@ -154,9 +156,12 @@ def can(actor: Actor, permission: Permission, contract: ContractScope | None = N
 def require(actor: Actor, permission: Permission, contract: ContractScope | None = None) -> None:
     """Raise AccessError unless the actor may do it."""
     if not can(actor, permission, contract):
-        what = f" for contract {contract.id}" if contract is not None else ""
-        roles = ", ".join(actor.roles) or "no role"
-        raise AccessError(f"{actor.name} ({roles}) may not {permission}{what}")
+        what = message("error.for_contract", contract=contract.id) if contract else ""
+        roles = ", ".join(actor.roles) or "–"
+        said = message("audit_detail.permission." + permission)
+        raise AccessError(
+            message("error.not_permitted", who=actor.name, roles=roles, permission=said, what=what)
+        )
 
 
 def visible_contracts(actor: Actor, contracts: Iterable[ContractScope]) -> list[str]:

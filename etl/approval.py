@@ -14,6 +14,7 @@ from typing import Literal
 
 import duckdb
 
+from contracts.messages import message
 from etl import personal_data, store
 from etl.access import AccessError, Actor, Permission, require
 from etl.audit import Event, record, record_alone
@@ -132,7 +133,7 @@ def step_in(
 
 def _check_text(step: Step, text: str | None) -> None:
     if step == "reject" and not (text or "").strip():
-        raise SettleError("a rejection needs its reason")
+        raise SettleError(message("error.reject_needs_reason"))
     what = "the reason" if step == "reject" else "the comment"
     personal_data.refuse_hetu(what, text)
 
@@ -145,7 +146,7 @@ def _latest(con: duckdb.DuckDBPyConnection, contract_id: str, period: str) -> _L
         [contract_id, period],
     )
     if row is None:
-        raise SettleError(f"{contract_id} {period} has not been settled yet")
+        raise SettleError(message("error.not_settled", contract=contract_id, period=period))
     return _Latest(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5])
 
 
@@ -162,24 +163,19 @@ def _check_state(
     was relaxed for this approval."""
     name = f"{contract_id} {period} v{latest.version}"
     if latest.status == "approved":
-        raise SettleError(f"{name} is already approved; an approved settlement never changes")
+        raise SettleError(message("error.already_approved", name=name))
     needs = _NEEDS[step]
     if latest.status != needs:
         if needs == "prepared":
-            raise SettleError(f"{name} is a {latest.status}: it must be prepared first")
-        raise SettleError(f"{name} is already prepared by {latest.prepared_by}")
+            state = message(f"state.{latest.status}")
+            raise SettleError(message("error.not_prepared", name=name, state=state))
+        raise SettleError(message("error.already_prepared", name=name, who=latest.prepared_by))
     stale = stale_settlements(con, contract_id, period, include_drafts=True)
     if stale and step != "reject":
-        raise SettleError(
-            f"{name}: its inputs changed after it was settled ({stale[0][3]}); "
-            "run `vaikuttavuus settle` first"
-        )
+        raise SettleError(message("error.inputs_changed", name=name, why=stale[0][3]))
     same_person = step == "approve" and latest.prepared_by_id == actor.id
     if same_person and four_eyes:
-        raise SettleError(
-            f"{name} was prepared by {latest.prepared_by}: the same person cannot prepare "
-            "and approve (four-eyes rule); another finance user approves it"
-        )
+        raise SettleError(message("error.four_eyes", name=name, who=latest.prepared_by))
     return same_person
 
 

@@ -15,7 +15,7 @@ from typing import TextIO
 import duckdb
 
 from contracts.checks import failed_case, format_case_result, run_case_file
-from contracts.messages import Message
+from contracts.messages import Message, message
 from contracts.terms import (
     TermsError,
     load_contract_file,
@@ -38,6 +38,7 @@ from etl import (
 )
 from etl.access import cli_actor
 from etl.load import LoadResult, in_language, load_file
+from etl.messages import MessageError
 from etl.report import decimal_text, euros, format_table, thousands
 
 EXIT_OK = 0
@@ -57,13 +58,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         personal_data.refuse_hetu("--by", getattr(args, "by", None))
     except personal_data.PersonalData as error:
-        print(f"error: {error}", file=sys.stderr)
+        say_error(error, args.lang)
         return EXIT_REJECTED
     try:
         return int(args.run(args, db, sys.stdout))
     except store.StoreError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say_error(error, args.lang)
         return EXIT_ERROR
+
+
+def say_error(error: BaseException, lang: str, key: str = "cli.error") -> None:
+    """`virhe: ...` on stderr: the error's message in the language (its text otherwise)."""
+    print(messages.text(key, lang, text=messages.error_text(error, lang)), file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -303,7 +309,7 @@ def cmd_contracts_list(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     status = EXIT_OK
     if not db.exists():
-        raise store.StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+        raise store.StoreError(message("error.no_database", db=str(db)))
     failed = False
     actor = cli_actor(args.by)
     for path in args.files:
@@ -489,7 +495,7 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     try:
         report = settle.settle(db, cli_actor(args.by), args.contract, args.period, args.year)
     except settle.SettleError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say_error(error, args.lang)
         return EXIT_ERROR
     changed = [o for o in report.outcomes if o.action != "unchanged"]
     for outcome in changed:
@@ -521,7 +527,7 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
             try:
                 count = export.export(con, args.out, args.contract, args.period, args.lang)
             except ValueError as error:
-                print(f"error: {error}", file=sys.stderr)
+                say_error(error, args.lang)
                 return EXIT_ERROR
         detail = {"file": str(args.out), "rows": count}
         event = audit.Event("export", contract_id=args.contract, period=args.period, detail=detail)
@@ -557,7 +563,7 @@ def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, words: str) 
         else:
             decision = approval.reject(db, actor, args.contract, args.period, args.reason)
     except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say_error(error, args.lang)
         return EXIT_REJECTED
     said = words.format(who=actor.label, reason=getattr(args, "reason", ""))
     note = " (four-eyes rule relaxed by configuration)" if decision.four_eyes_relaxed else ""
@@ -574,12 +580,12 @@ def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     --out writes what is shown to a file, and that export is itself recorded."""
     try:
         since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except MessageError as error:
+        say_error(error, args.lang)
         return EXIT_REJECTED
     if since is not None and until is not None and since > until:
-        print(f"error: --since {since:%-d.%-m.%Y} is after --until {until:%-d.%-m.%Y}",
-              file=sys.stderr)  # fmt: skip
+        after = message("cli.since_after_until", since=since, until=until)
+        print(messages.text("cli.error", args.lang, text=after), file=sys.stderr)
         return EXIT_REJECTED
     kind = None if args.out is None else audit_export.kind_of(args.out.name)
     if args.out is not None and kind is None:
@@ -640,7 +646,7 @@ def _verify_trail(con: duckdb.DuckDBPyConnection, waiting: int, out: TextIO) -> 
 
 
 def parse_day(text: str | None, flag: str) -> date | None:
-    """A day written 2026-12-01 or 1.12.2026; ValueError saying how to write it otherwise."""
+    """A day written 2026-12-01 or 1.12.2026; a MessageError saying how to write it otherwise."""
     if text is None or not text.strip():
         return None
     text = text.strip()
@@ -652,15 +658,16 @@ def parse_day(text: str | None, flag: str) -> date | None:
             return date(year, month, day)
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            f"{flag} {text!r} is not a date: write it 2026-12-01 or 1.12.2026"
-        ) from None
+        raise MessageError(message("cli.not_a_date", flag=flag, text=text)) from None
 
 
 def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     with store.reading(db) as con:
         frame = settle.settlements_frame(con, args.contract, args.period)
-        stale = {(c, p): why for c, p, _, why in settle.stale_settlements(con)}
+        stale = {
+            (c, p): messages.render(why, args.lang)
+            for c, p, _, why in settle.stale_settlements(con)
+        }
     rows = [
         (
             r["contract_id"], r["period"], r["version"], r["kind"], r["status"],
@@ -702,7 +709,7 @@ def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                 print(f"{d.contract_id} {d.period} v{d.version} ({d.kind}) {done}", file=out)
             print(f"{len(decisions)} settlement(s) {done} by {actor.label} in one write", file=out)
     except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say_error(error, args.lang)
         return EXIT_REJECTED
     with store.reading(db) as con:
         run = payment_run.rows(con, name)
@@ -742,7 +749,7 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     try:
         ranked = rank.rank(db, cli_actor(args.by), args.framework, args.year)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say_error(error, args.lang)
         return EXIT_ERROR
     rows = [
         (
@@ -780,7 +787,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     from etl import limits
 
     if not db.exists():
-        raise store.StoreError(f"{db}: no database here; run `make demo` or `vaikuttavuus init`")
+        raise store.StoreError(message("error.no_database_demo", db=str(db)))
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     env = dict(os.environ, **{store.DB_ENV: str(db.resolve())})
     env.pop(access.NO_AUTH_ENV, None)
@@ -819,7 +826,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         try:
             role_map = access.load_role_map(roles)
         except access.RoleMapError as error:
-            print(f"refused: {error}", file=sys.stderr)
+            say_error(error, args.lang, "cli.refused")
             return EXIT_REJECTED
         audit.record_role_map(db, cli_actor(None), role_map)
         env[access.ROLES_ENV] = str(roles.resolve())

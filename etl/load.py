@@ -164,7 +164,7 @@ def _audit_rejection(db: Path, actor: Actor, result: LoadResult, name: str) -> N
 
 def _require_database(db: Path) -> None:
     if not db.exists():
-        raise store.StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+        raise store.StoreError(message("error.no_database", db=str(db)))
 
 
 @contextmanager

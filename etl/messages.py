@@ -91,6 +91,8 @@ def formatted(value: object, spec: str, lang: str) -> str:
 def _plain(value: object, lang: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, Message):
+        return render(value, lang)
     if isinstance(value, datetime):
         return formats.moment(value, lang)
     if isinstance(value, date):
@@ -124,6 +126,8 @@ def render_all(messages: Iterable[Message], lang: str) -> str:
 
 
 def _stored_value(value: Value) -> object:
+    if isinstance(value, Message):
+        return {"message": _stored(value)}
     if isinstance(value, Fraction):
         return {"fraction": f"{value.numerator}/{value.denominator}"}
     if isinstance(value, Decimal):
@@ -141,29 +145,29 @@ def _read_value(value: object) -> Value:
             return Decimal(value["decimal"])
         if "date" in value:
             return date.fromisoformat(value["date"])
+        if "message" in value:
+            return _read(value["message"])
     if value is None or isinstance(value, str | int):
         return value
     raise TextsError(f"unreadable stored message value {value!r}")
 
 
+def _stored(m: Message) -> dict[str, object]:
+    return {"key": m.key, "values": {k: _stored_value(v) for k, v in m.values.items()}}
+
+
+def _read(entry: dict[str, Any]) -> Message:
+    return Message(entry["key"], {k: _read_value(v) for k, v in entry["values"].items()})
+
+
 def to_json(messages: Iterable[Message]) -> str:
     """Messages as the store keeps them; numbers stay exact."""
-    return json.dumps(
-        [
-            {"key": m.key, "values": {k: _stored_value(v) for k, v in m.values.items()}}
-            for m in messages
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-    )
+    return json.dumps([_stored(m) for m in messages], ensure_ascii=False, sort_keys=True)
 
 
 def from_json(stored: str) -> list[Message]:
     """What `to_json` wrote."""
-    return [
-        Message(entry["key"], {k: _read_value(v) for k, v in entry["values"].items()})
-        for entry in json.loads(stored)
-    ]
+    return [_read(entry) for entry in json.loads(stored)]
 
 
 def stored_text(stored: str | None, legacy: str | None, lang: str) -> str:
@@ -172,3 +176,19 @@ def stored_text(stored: str | None, legacy: str | None, lang: str) -> str:
     if stored:
         return render_all(from_json(stored), lang)
     return legacy or ""
+
+
+class MessageError(Exception):
+    """An error whose words are a message: `message` says it in any language (`error_text`);
+    the exception's own text is the Finnish one."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(render(message, formats.DEFAULT))
+        self.message = message
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """An error as its reader reads it: a message (MessageError, the loader's refusals) in
+    the language, any other error as its text."""
+    said = getattr(error, "message", None)
+    return render(said, lang) if isinstance(said, Message) else str(error)

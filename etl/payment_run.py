@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from contracts.messages import message
 from contracts.periods import Period
 from etl import approval, audit, audit_export, export, formats, messages, personal_data, store
 from etl.access import AccessError, Actor, Permission, require
@@ -184,7 +185,8 @@ def step_all(
         with store.writing(db) as con:
             waiting = [r for r in rows(con, name) if r.status == _NEEDS[step]]
             if not waiting:
-                raise SettleError(f"payment run {name}: nothing is {_NEEDS[step]}")
+                state = message(f"state.{_NEEDS[step]}")
+                raise SettleError(message("error.run_nothing", run=name, state=state))
             decisions = []
             for row in waiting:
                 try:
@@ -193,7 +195,10 @@ def step_all(
                                          four_eyes, extra={"payment_run": name})
                     )  # fmt: skip
                 except SettleError as error:
-                    raise SettleError(f"payment run {name}: {error}") from error
+                    reason = error.message
+                    raise SettleError(
+                        message("error.run_failed", run=name, reason=reason)
+                    ) from error
     except (AccessError, SettleError, personal_data.PersonalData) as error:
         refused = audit.Event(step, "refused", period=name,
                               detail={"payment_run": name, "reason": str(error)})  # fmt: skip

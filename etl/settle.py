@@ -31,9 +31,10 @@ from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
 from etl import audit, messages, rank, store
 from etl.access import Actor, Permission
+from etl.messages import MessageError
 
 
-class SettleError(Exception):
+class SettleError(MessageError):
     """A settle, approve or export request that cannot be done as asked."""
 
 
@@ -141,7 +142,7 @@ def _client_outcomes(
 def _period(name: str) -> Period:
     period = parse_period_name(name)
     if period is None:
-        raise SettleError(f"stored period {name!r} is not a period name")
+        raise SettleError(message("error.bad_stored_period", name=name))
     return period
 
 
@@ -325,7 +326,7 @@ def settle(
         terms = current_terms(con, ids)
         unknown = sorted(set(ids or []) - set(terms))
         if unknown:
-            raise SettleError(f"unknown contract {', '.join(map(repr, unknown))}")
+            raise SettleError(message("error.unknown_contracts", contracts=", ".join(unknown)))
         tallies = tallies_by_contract(con, ids, year)
         scopes = deliveries_by_contract(con, ids)
         latest = _latest_versions(con, ids)
@@ -373,10 +374,9 @@ def check_storable(contract_id: str, result: PeriodSettlement) -> None:
     too_large = [amount for amount in amounts if abs(amount) >= STORABLE_MONEY]
     if too_large:
         raise SettleError(
-            f"{contract_id} {result.period}: an amount of {max(too_large, key=abs)} € is beyond "
-            f"what a settlement can hold (less than {STORABLE_MONEY:,.0f} €); check the contract "
-            "terms and the data".replace(",", " ")
-        )
+            message("error.amount_too_large", contract=contract_id, period=result.period.name,
+                    amount=max(too_large, key=abs), limit=STORABLE_MONEY)
+        )  # fmt: skip
 
 
 def _wanted_period(name: str | None) -> Period | None:
@@ -387,7 +387,7 @@ def parse_wanted_period(name: str) -> Period:
     """A settlement period asked for by name, or a SettleError saying how to write one."""
     period = parse_period_name(name)
     if period is None:
-        raise SettleError(f"{name!r} is not a period: use 2025-03, 2025-Q1, 2025-H1 or 2025")
+        raise SettleError(message("error.not_a_period", name=name))
     return period
 
 
@@ -601,10 +601,10 @@ def stale_settlements(
     period_name: str | None = None,
     *,
     include_drafts: bool = False,
-) -> list[tuple[str, str, int, str]]:
+) -> list[tuple[str, str, int, Message]]:
     """Newest settlements (approved ones, or also drafts and prepared ones) whose inputs
-    changed since:
-    (contract, period, version, why)."""
+    changed since: (contract, period, version, why), `why` a message (the terms changed to
+    version N, or newer deliveries)."""
     rows = con.execute(
         """
         WITH latest AS (
@@ -624,16 +624,19 @@ def stale_settlements(
                                 AND d.delivery_id = n.delivery_id)
         )
         SELECT l.contract_id, l.period, l.version,
-               CASE WHEN c.version <> l.terms_version
-                    THEN 'terms changed to version ' || c.version
-                    ELSE 'newer deliveries' END
+               CASE WHEN c.version <> l.terms_version THEN c.version END AS terms_version
         FROM latest l JOIN contract_current c USING (contract_id)
         WHERE c.version <> l.terms_version OR l.settlement_id IN (SELECT * FROM newer)
         ORDER BY 1, 2
         """,
         [include_drafts, contract_id, contract_id, period_name, period_name],
     ).fetchall()
-    return [(r[0], r[1], int(r[2]), r[3]) for r in rows]
+    return [
+        (r[0], r[1], int(r[2]),
+         message("stale.newer_deliveries") if r[3] is None
+         else message("stale.terms_changed", version=int(r[3])))
+        for r in rows
+    ]  # fmt: skip
 
 
 def settlements_frame(

@@ -15,6 +15,8 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from contracts.exact import round_half_up
+from contracts.messages import message
 from contracts.terms import Contract
+from etl.messages import MessageError
 
 DEFAULT_DB = Path("vaikuttavuus.duckdb")
 DB_ENV = "VAIKUTTAVUUS_DB"
@@ -32,7 +37,7 @@ NO_PROGRESS_BAR = "SET enable_progress_bar = false"
 output and in the server's log. A connection's own setting: run on each (and each cursor)."""
 
 
-class StoreError(Exception):
+class StoreError(MessageError):
     """The database cannot be used as asked (missing, too new, locked)."""
 
 
@@ -137,8 +142,9 @@ def room_needed(db: Path) -> int:
     return size + max(FREE_MARGIN, size // 10)
 
 
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:.1f} MB"
+def _megabytes(count: int) -> Decimal:
+    """Bytes as megabytes to a tenth (the message writes them in the reader's language)."""
+    return round_half_up(Fraction(count, 1_000_000), 1)
 
 
 def _check_room(db: Path) -> None:
@@ -147,9 +153,7 @@ def _check_room(db: Path) -> None:
     free = shutil.disk_usage(db.parent).free
     if free < needed:
         raise StoreError(
-            f"{db}: not enough free disk space to write: a write copies the database and "
-            f"needs about {_megabytes(needed)} free beside it, and {_megabytes(free)} is free; "
-            "nothing was written and the database is as it was. Free some space and try again."
+            message("error.no_room", db=str(db), needed=_megabytes(needed), free=_megabytes(free))
         )
 
 
@@ -169,11 +173,7 @@ def _disk_full(error: BaseException) -> bool:
 
 def _disk_full_error(db: Path) -> StoreError:
     free = shutil.disk_usage(db.parent).free
-    return StoreError(
-        f"{db}: the disk became full while writing ({_megabytes(free)} free now); nothing was "
-        "written, the database is as it was and the unfinished copy was removed. Free some "
-        "space and try again."
-    )
+    return StoreError(message("error.disk_full", db=str(db), free=_megabytes(free)))
 
 
 @contextmanager
@@ -189,14 +189,14 @@ def writing(
     """
     db = db.resolve()
     if not db.exists() and not create:
-        raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+        raise StoreError(message("error.no_database", db=str(db)))
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         with open(_lock_path(db), "a+b") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as error:
-                raise Busy(f"{db}: another process is writing") from error
+                raise Busy(message("error.busy", db=str(db))) from error
             _remove_stale_copies(db)
             _check_room(db)
             copy = db.with_name(f".{db.name}.writing-{os.getpid()}")
@@ -254,7 +254,7 @@ def snapshot(db: Path) -> duckdb.DuckDBPyConnection:
     `USE live` on each (see `cursor`)."""
     db = db.resolve()
     if not db.exists():
-        raise StoreError(f"{db}: no database here; run `vaikuttavuus init` first")
+        raise StoreError(message("error.no_database", db=str(db)))
     con = duckdb.connect(":memory:")
     try:
         con.execute(NO_PROGRESS_BAR)
@@ -280,12 +280,9 @@ def _check_version(con: duckdb.DuckDBPyConnection, db: Path, *, allow_older: boo
     have = schema_version(con)
     latest = migrations()[-1][0]
     if have > latest:
-        raise StoreError(f"{db}: schema version {have} is newer than this program ({latest})")
+        raise StoreError(message("error.schema_newer", db=str(db), have=have, latest=latest))
     if have < latest and not allow_older:
-        raise StoreError(
-            f"{db}: schema version {have}, this program needs {latest}; "
-            "run `vaikuttavuus init` to migrate"
-        )
+        raise StoreError(message("error.schema_older", db=str(db), have=have, latest=latest))
 
 
 def _fsync(path: Path) -> None:

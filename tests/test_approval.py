@@ -69,7 +69,7 @@ def test_the_preparer_cannot_approve(
     before = data_digest(settled)
     status, out = cli("approve", *WHERE, "--by", "Paula")
     assert (status, out) == (2, "")
-    assert "the same person cannot prepare and approve" in capsys.readouterr().err
+    assert "sama henkilö ei voi valmistella ja hyväksyä" in capsys.readouterr().err
     assert state(settled)[0] == "prepared"
     assert audit_rows(settled)[-1][:4] == ("Paula", "cli", "approve", "refused")
     assert data_digest(settled) == before  # only the refusal's audit row was added
@@ -148,9 +148,9 @@ def test_only_finance_prepares_and_approves_whoever_calls_the_workflow(
     settled: Path, who: Actor
 ) -> None:
     for step in (approval.prepare, approval.approve):
-        with pytest.raises(AccessError, match="may not"):
+        with pytest.raises(AccessError, match="ei ole oikeutta"):
             step(settled, who, "KH-TEST", "2025-Q1")
-    with pytest.raises(AccessError, match="may not"):
+    with pytest.raises(AccessError, match="ei ole oikeutta"):
         settle.settle(settled, who)
     assert state(settled)[0] == "draft"
     with duckdb.connect(str(settled), read_only=True) as con:
@@ -169,7 +169,7 @@ def test_two_finance_users_in_the_browser_complete_the_four_eyes(settled: Path) 
     paula = Actor("idp|paula", "Paula", "paula@example.fi", "browser", (Grant("talous"),))
     aino = Actor("idp|aino", "Aino", "aino@example.fi", "browser", (Grant("talous"),))
     approval.prepare(settled, paula, "KH-TEST", "2025-Q1")
-    with pytest.raises(settle.SettleError, match="same person"):
+    with pytest.raises(settle.SettleError, match="sama henkilö"):
         approval.approve(settled, paula, "KH-TEST", "2025-Q1")
     decision = approval.approve(settled, aino, "KH-TEST", "2025-Q1", "ok")
     assert (decision.status, decision.version) == ("approved", 1)

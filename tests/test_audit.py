@@ -140,7 +140,7 @@ def test_a_bad_day_is_a_plain_error(
     status, out = run_cli("--db", worked, "audit", *flags)
     assert (status, out) == (2, "")
     error = capsys.readouterr().err
-    assert error.startswith("error: ") and "Traceback" not in error
+    assert error.startswith("virhe: ") and "Traceback" not in error
     assert len(error.splitlines()) == 1
 
 

@@ -279,7 +279,7 @@ def test_payments_four_eyes_prepare_then_approve_by_another_records_who_and_lock
     at.button(key="approve").click()
     at.run()
     no_exception(at)
-    assert "the same person cannot prepare and approve" in at.error[0].value
+    assert "sama henkilö ei voi valmistella ja hyväksyä" in at.error[0].value
     assert row_of(table(at, 0), Versio=2)["Tila"] == "valmisteltu"
     # another finance user approves, with a comment
     other = page("maksut", user="demo-hyvaksyja", pay_contract="KH-2024-001", pay_period="2025-Q1")
@@ -419,7 +419,7 @@ def test_a_supplier_cannot_upload_for_another_suppliers_contract(own_db: Path) -
     no_exception(at)
     assert not at.success
     assert table(at, 0)["Syy"].tolist() == [
-        "you may not upload deliveries for contract KH-2024-001"
+        "sinulla ei ole oikeutta ladata toimituksia sopimukselle KH-2024-001"
     ]
     # its own history only: Palvelukoti Kaski's deliveries
     history = table(at, 1)

@@ -140,7 +140,7 @@ def test_one_prepares_the_run_another_approves_it_and_the_same_person_is_refused
     ]
     status, out = cli(db, "payment-run", "--period", "2025-Q1", "--approve", "--by", "Tuula")
     assert (status, out) == (2, "")
-    assert "the same person cannot prepare and approve" in capsys.readouterr().err
+    assert "sama henkilö ei voi valmistella ja hyväksyä" in capsys.readouterr().err
     assert {s for _, _, _, s in membership(db, "2025-Q1")} == {"prepared", "approved"}
     refused = audit_rows(db, "approve")[-1]
     assert refused[:4] == ("Tuula", "refused", None, "2025-Q1")
@@ -157,7 +157,7 @@ def test_one_prepares_the_run_another_approves_it_and_the_same_person_is_refused
 
     status, _ = cli(db, "payment-run", "--period", "2025-Q1", "--approve", "--by", "Heikki")
     assert status == 2
-    assert "nothing is prepared" in capsys.readouterr().err
+    assert "ei ole yhtään selvitystä tilassa valmisteltu" in capsys.readouterr().err
 
 
 def test_a_step_needs_a_name(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -314,7 +314,7 @@ def test_the_page_prepares_all_and_another_user_approves_all(page_db: Path) -> N
     at.button(key="approve_all").click()
     at.run()
     no_exception(at)
-    assert "the same person cannot prepare and approve" in at.error[0].value
+    assert "sama henkilö ei voi valmistella ja hyväksyä" in at.error[0].value
     assert membership(page_db, "2025-Q1") == [
         (c, p, v, "prepared" if s == "draft" else s) for c, p, v, s in Q1_2025
     ]

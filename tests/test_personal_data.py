@@ -177,7 +177,7 @@ def test_by_with_a_hetu_is_refused_by_every_command(
     assert status == 2
     assert out == ""
     assert err == (
-        "error: --by näyttää sisältävän henkilötunnuksen; henkilötietoja ei tallenneta: "
+        "virhe: --by näyttää sisältävän henkilötunnuksen; henkilötietoja ei tallenneta: "
         "anna nimi ilman tunnusta\n"
     )
     assert data_digest(settled) == before

@@ -99,7 +99,7 @@ def test_settle_takes_several_contracts_at_once_and_names_an_unknown_one(aalto: 
                for o in report.outcomes if o.action != "unchanged"]  # fmt: skip
     assert changed == [("KH-2024-001", "2025-Q1", "new-draft", 2, Decimal("6559.49"))]
     before = data_digest(aalto)
-    with pytest.raises(settle.SettleError, match="unknown contract 'KH-9999'"):
+    with pytest.raises(settle.SettleError, match="Tuntematon sopimus: KH-9999"):
         settle.settle(aalto, cli_actor("Testi"), contracts=["KH-2024-001", "KH-9999"])
     assert data_digest(aalto) == before
 

@@ -50,7 +50,7 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
 def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
     path = tmp_path / "missing.duckdb"
     with (
-        pytest.raises(store.StoreError, match="run `vaikuttavuus init` first"),
+        pytest.raises(store.StoreError, match="aja ensin `vaikuttavuus init`"),
         store.reading(path),
     ):
         pass

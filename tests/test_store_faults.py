@@ -73,8 +73,8 @@ def test_a_write_on_a_disk_without_room_for_the_copy_is_refused_before_copying(
     done = load(db, write(tmp_path / "small.csv", SMALL))
     assert done.returncode == 1, done
     assert "Traceback" not in done.stderr + done.stdout
-    assert done.stderr.startswith(f"error: {db}: not enough free disk space to write: ")
-    assert "nothing was written and the database is as it was" in done.stderr
+    assert done.stderr.startswith(f"virhe: {db}: levytila ei riitä kirjoittamiseen: ")
+    assert "Mitään ei kirjoitettu ja tietokanta on ennallaan" in done.stderr
     assert file_digest(db) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "t.duckdb", "t.duckdb.lock"]
 
@@ -91,8 +91,8 @@ def test_a_disk_that_fills_up_during_a_load_leaves_the_database_as_it_was_and_no
     done = load(db, big)
     assert done.returncode == 1, done
     assert "Traceback" not in done.stderr + done.stdout
-    assert done.stderr.startswith(f"error: {db}: the disk became full while writing ("), done
-    assert "the unfinished copy was removed" in done.stderr
+    assert done.stderr.startswith(f"virhe: {db}: levy täyttyi kirjoituksen aikana ("), done
+    assert "keskeneräinen kopio poistettiin" in done.stderr
     assert file_digest(db) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "t.duckdb", "t.duckdb.lock"]
     assert os.statvfs(small_disk).f_bavail == free_before

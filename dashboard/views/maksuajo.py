@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import auth, data, downloads, i18n, ui
 from dashboard.literal import markdown as literal
-from etl import access, payment_run, personal_data, settle, store
+from etl import access, messages, payment_run, personal_data, settle, store
 
 actor = auth.page("prepare")
 lang = ui.lang()
@@ -107,7 +107,7 @@ if step is not None:
         personal_data.PersonalData,
         store.StoreError,
     ) as error:
-        st.error(literal(error))
+        st.error(literal(messages.error_text(error, lang)))
     else:
         st.cache_data.clear()
         done = "run.prepared_now" if step == "prepare" else "run.approved_now"

@@ -66,7 +66,7 @@ if approved_only:
 latest = versions.row(0, named=True)
 stale = {(c, p): why for c, p, _, why in data.stale(ref)} if not approved_only else {}
 if (contract_id, period) in stale:
-    st.warning(ui.t("payments.stale", why=literal(stale[(contract_id, period)])))
+    st.warning(ui.t("payments.stale", why=stale[(contract_id, period)]))
 
 # --- versions and the correction's difference ---
 st.subheader(ui.t("payments.versions"))
@@ -137,7 +137,7 @@ elif version["version"] == latest["version"] and access.can(actor, "prepare"):
             personal_data.PersonalData,
             store.StoreError,
         ) as error:
-            st.error(literal(error))
+            st.error(literal(messages.error_text(error, lang)))
         else:
             st.cache_data.clear()
             st.session_state["flash"] = ui.t(done)
@@ -431,7 +431,10 @@ ui.show_table(
             ui.t("col.sanction"): [i18n.euros(v, lang) for v in periods["sanction_total"]],
             ui.t("col.net"): [i18n.euros(v, lang) for v in periods["net"]],
             ui.t("col.difference"): [i18n.euros(v, lang) for v in periods["net_difference"]],
-            ui.t("col.awaiting"): [stale.get((contract_id, p), "") for p in periods["period"]],
+            ui.t("col.awaiting"): [
+                messages.render(stale[(contract_id, p)], lang) if (contract_id, p) in stale else ""
+                for p in periods["period"]
+            ],
         }
     )
 )

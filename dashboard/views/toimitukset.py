@@ -111,7 +111,7 @@ for contract, period, version, why in data.stale(ref):
         continue
     st.warning(
         ui.t("deliveries.stale", contract=literal(contract), period=period, version=version,
-             why=literal(why))
+             why=why)
     )  # fmt: skip
 
 st.subheader(ui.t("deliveries.history"))

@@ -119,7 +119,7 @@ def test_four_eyes_approval_by_two_finance_users_locks_the_settlement(
     wait_idle(page)
     # the preparer cannot approve
     page.get_by_role("button", name="Hyväksy ja lukitse").click()
-    page.get_by_text("the same person cannot prepare and approve").first.wait_for(timeout=LOAD_MS)
+    page.get_by_text("sama henkilö ei voi valmistella ja hyväksyä").first.wait_for(timeout=LOAD_MS)
     # another finance user, in a browser of their own, approves with a comment
     with signed_in_tab(browser, server, "demo-hyvaksyja") as approver:
         open_page(approver, where, "Maksut")
