@@ -17,7 +17,7 @@ import streamlit as st
 
 from contracts.messages import Message, message
 from contracts.terms import load_contract_text
-from etl import audit, export, payment_run, settle, store
+from etl import audit, export, payment_run, provenance, settle, store
 
 LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
@@ -688,22 +688,11 @@ def payment_run_rows(ref: DbRef, period: str) -> list[payment_run.RunRow]:
 
 # --- Maksut: from a settlement line to the delivery rows behind it ---------------------------
 
-_USED_DELIVERIES = """
-    WITH chosen AS (SELECT * FROM settlement WHERE settlement_id = ?),
-    used AS (
-        SELECT ds.contract_id, ds.indicator_id, ds.period, max(ds.delivery_id) AS delivery_id
-        FROM chosen s
-        JOIN settlement_delivery sd ON sd.settlement_id = s.settlement_id
-        JOIN delivery_scope ds ON ds.delivery_id = sd.delivery_id
-                              AND ds.contract_id = s.contract_id
-                              AND ds.period_start BETWEEN s.period_start AND s.period_end
-        GROUP BY ALL
-    )
-"""
-"""The delivery each contract x indicator x delivered period of one settlement version read:
-of the deliveries the version used (settlement_delivery), the newest that covers the key.
-When the version was settled that delivery was the key's current one (scope_current), so
-this is what the version read even after a later delivery superseded it."""
+_USED_DELIVERIES = (
+    "WITH chosen AS (SELECT * FROM settlement WHERE settlement_id = ?)," + provenance.USED
+)
+"""The delivery each contract x indicator x delivered period of one settlement version read
+(etl.provenance.USED)."""
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -744,21 +733,16 @@ def line_rows(
 ) -> pl.DataFrame:
     """Every stored delivery row of one indicator in one settlement version's period, as the
     supplier delivered it: delivery, file, the row number as Excel shows it, the values; `used`
-    when it is a row of the delivery this version read (see _USED_DELIVERIES); `superseded_by`,
-    the next delivery of the same contract x indicator x period, which replaced the row (null
-    for the current one). The client code only `with_clients` (null otherwise). At most
-    DRILL_ROWS rows, oldest period first; `total` is how many there are."""
+    when it is a row of the delivery this version read; `superseded_by`, the next delivery of
+    the same contract x indicator x period, which replaced the row (null for the current one;
+    both as etl.provenance defines them). The client code only `with_clients` (null
+    otherwise). At most DRILL_ROWS rows, oldest period first; `total` is how many there are."""
     return _frame(
         ref,
         _USED_DELIVERIES
-        + """,
-        succession AS (
-            SELECT ds.delivery_id, ds.contract_id, ds.indicator_id, ds.period,
-                   lead(ds.delivery_id) OVER (PARTITION BY ds.contract_id, ds.indicator_id,
-                                              ds.period ORDER BY ds.delivery_id) AS superseded_by
-            FROM delivery_scope ds JOIN chosen s ON ds.contract_id = s.contract_id
-            WHERE ds.indicator_id = ?
-        )
+        + ","
+        + provenance.SUCCESSION
+        + """
         SELECT o.delivery_id, d.file_name, o.source_row, o.period, o.period_start, o.value, o.n,
                o.numerator, o.denominator, o.excluded,
                CASE WHEN ? THEN o.client END AS client, o.note,
@@ -776,5 +760,5 @@ def line_rows(
         ORDER BY o.period_start, o.period, o.delivery_id, o.source_row
         LIMIT ?
         """,
-        [settlement_id, indicator_id, with_clients, indicator_id, DRILL_ROWS],
+        [settlement_id, with_clients, indicator_id, DRILL_ROWS],
     )

@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from etl import formats, messages
+from etl import formats, messages, provenance
 from etl.safe_cells import Column, ColumnKind, csv_table, safe_cell, workbook, xlsx_table
 
 TOTAL = "TOTAL"
@@ -335,32 +335,25 @@ def adjustment_rows(
     return out
 
 
-_BEHIND = """
+_BEHIND = (
+    """
     WITH chosen AS (
         SELECT settlement_id, contract_id, period, version, period_start, period_end
         FROM settlement_latest
         WHERE (?::VARCHAR IS NULL OR contract_id = ?) AND (?::VARCHAR IS NULL OR period = ?)
-    ),
-    used AS (
-        SELECT c.settlement_id, c.contract_id, c.period, c.version, c.period_start,
-               ds.delivery_id, ds.indicator_id, ds.period AS observed
-        FROM chosen c
-        JOIN settlement_delivery sd USING (settlement_id)
-        JOIN delivery_scope ds ON ds.delivery_id = sd.delivery_id
-         AND ds.contract_id = c.contract_id
-         AND ds.period_start BETWEEN c.period_start AND c.period_end
-        QUALIFY row_number() OVER (
-            PARTITION BY c.settlement_id, ds.indicator_id, ds.period
-            ORDER BY ds.delivery_id DESC) = 1
-    ),
+    ),"""
+    + provenance.USED
+    + """,
     behind AS (
-        SELECT u.settlement_id, u.contract_id AS contract, u.period AS settled_period,
-               u.version AS settled_version, u.period_start AS settled_start, o.*
+        SELECT u.settlement_id, c.contract_id AS contract, c.period AS settled_period,
+               c.version AS settled_version, c.period_start AS settled_start, o.*
         FROM used u
+        JOIN chosen c USING (settlement_id)
         JOIN observation o ON o.delivery_id = u.delivery_id AND o.contract_id = u.contract_id
-         AND o.indicator_id = u.indicator_id AND o.period = u.observed
+         AND o.indicator_id = u.indicator_id AND o.period = u.period
     )
 """
+)
 """The delivery rows behind the newest version of each selected settlement (parameters:
 contract twice, period twice): of every delivery it used, the rows of its contract within its
 period that were current when it was settled (a row that a later delivery of the same set
@@ -378,21 +371,15 @@ def source_rows(
     caller knows there were more). Client codes stay out."""
     found = con.execute(
         _BEHIND
+        + ","
+        + provenance.SUCCESSION
         + """
-        , newer AS (
-            SELECT a.delivery_id, a.contract_id, a.indicator_id, a.period,
-                   min(b.delivery_id) AS superseded_by
-            FROM delivery_scope a JOIN delivery_scope b
-              ON b.contract_id = a.contract_id AND b.indicator_id = a.indicator_id
-             AND b.period = a.period AND b.delivery_id > a.delivery_id
-            GROUP BY ALL
-        )
         SELECT h.settlement_id, h.contract, h.settled_period, h.settled_version,
                h.indicator_id, h.delivery_id, d.file_name, h.source_row, h.period, h.value,
                h.n, h.numerator, h.denominator, h.excluded, h.note, n.superseded_by
         FROM behind h
         JOIN delivery d USING (delivery_id)
-        LEFT JOIN newer n ON n.delivery_id = h.delivery_id AND n.contract_id = h.contract_id
+        LEFT JOIN succession n ON n.delivery_id = h.delivery_id AND n.contract_id = h.contract_id
          AND n.indicator_id = h.indicator_id AND n.period = h.period
         ORDER BY h.contract, h.settled_start, h.indicator_id, h.period_start, h.delivery_id,
                  h.source_row
