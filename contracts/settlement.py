@@ -472,6 +472,16 @@ def _sanction_words(line: Line, assessment: Assessment) -> tuple[Message, ...]:
     return (message("engine.line.sanction_per_unit", **values),)
 
 
+CLAUSE = "engine.line.clause"
+"""The message after which an explanation says the clause the line comes from."""
+
+
+def clause_of(explanation: Sequence[Message]) -> tuple[Message, ...]:
+    """The clause at the end of an explanation (`explain`); () when it names none."""
+    keys = [m.key for m in explanation]
+    return tuple(explanation[keys.index(CLAUSE) + 1 :]) if CLAUSE in keys else ()
+
+
 def explain(
     line: Line, assessment: Assessment, weights: Fraction, pooled: bool, gates: tuple[str, ...]
 ) -> tuple[Message, ...]:
@@ -483,4 +493,4 @@ def explain(
     words += _sanction_words(line, assessment)
     if line.status == "not-assessable":
         words.append(message("engine.line.nothing"))
-    return (*words, message("engine.line.clause"), *line.rule)
+    return (*words, message(CLAUSE), *line.rule)

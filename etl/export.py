@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from etl import formats, messages, provenance
+from etl import formats, messages, provenance, settle
 from etl.safe_cells import Column, ColumnKind, csv_table, safe_cell, workbook, xlsx_table
 
 TOTAL = "TOTAL"
@@ -84,22 +84,6 @@ def word(group: str, code: str | None, lang: str) -> str:
     return messages.text(key, lang) if messages.has(key) else code
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-        [table, column],
-    ).fetchone()
-    return bool(found and found[0])
-
-
-def _explanation_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The line's stored explanation messages when the store has them (a newer engine), else
-    NULL: `messages.stored_text` then falls back to the plain explanation."""
-    if _has_column(con, "settlement_line", "explanation_messages"):
-        return "l.explanation_messages"
-    return "NULL::VARCHAR"
-
-
 def _deliveries(
     con: duckdb.DuckDBPyConnection, contract_id: str | None, period: str | None
 ) -> dict[int, str]:
@@ -131,13 +115,13 @@ def export_rows(
     then its total row (`indicator` TOTAL). Codes are words of the language; money Decimal."""
     lang = formats.language(lang)
     found = con.execute(
-        f"""
+        """
         SELECT s.settlement_id, s.contract_id, c.supplier_name, c.supplier_business_id,
                s.period, s.version, s.kind, s.status, o.version, s.bonus_total,
                s.sanction_total, s.net, s.net_difference, s.prepared_by, s.prepared_at,
                s.approved_by, s.approved_at, l.indicator_id, l.status, l.value, l.n,
                l.minimum, l.threshold, l.target, l.scale, l.fraction, l.bonus_before_gate,
-               l.bonus, l.sanction, l.rule, l.explanation, {_explanation_sql(con)}
+               l.bonus, l.sanction, l.rule, l.explanation, l.explanation_messages
         FROM settlement_latest s
         JOIN contract_current c USING (contract_id)
         LEFT JOIN settlement o ON o.settlement_id = s.corrects
@@ -180,7 +164,7 @@ def export_rows(
                     "value": value, "n": n, "minimum": minimum, "threshold": threshold,
                     "target": target, "scale": scale, "fraction": fraction,
                     "bonus_before_gate": before_gate, "bonus": bonus, "sanction": sanction,
-                    "rule": rule,
+                    "rule": settle.clause_text(explanation_messages, rule, lang),
                     "explanation": messages.stored_text(explanation_messages, explanation, lang),
                     "notes": line_notes.get((int(sid), indicator), ""),
                 }
@@ -311,9 +295,9 @@ def adjustment_rows(
 ) -> list[dict[str, Any]]:
     """The gate and cap adjustments of the selected settlements, in the language."""
     found = con.execute(
-        f"""
+        """
         SELECT s.contract_id, s.period, s.version, l.adjustment_kind, l.side, l.amount,
-               l.counted, l.rule, l.explanation, {_explanation_sql(con)}
+               l.counted, l.rule, l.explanation, l.explanation_messages
         FROM settlement_latest s JOIN settlement_line l USING (settlement_id)
         WHERE l.line_kind = 'adjustment'
           AND (?::VARCHAR IS NULL OR s.contract_id = ?) AND (?::VARCHAR IS NULL OR s.period = ?)
@@ -329,7 +313,8 @@ def adjustment_rows(
                 "contract": contract, "period": name, "version": version,
                 "adjustment": word("adj", kind, lang), "side": word("export.side", side, lang),
                 "amount": amount, "counted": "" if counted is None else yes if counted else no,
-                "rule": rule, "reason": messages.stored_text(stored, explanation, lang),
+                "rule": settle.clause_text(stored, rule, lang),
+                "reason": messages.stored_text(stored, explanation, lang),
             }
         )  # fmt: skip
     return out

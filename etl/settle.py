@@ -26,7 +26,7 @@ import polars as pl
 from contracts.exact import decimal_text, round_cents
 from contracts.messages import Message, message
 from contracts.periods import Period, parse_period_name
-from contracts.settlement import PeriodSettlement, settle_contract
+from contracts.settlement import CLAUSE, PeriodSettlement, clause_of, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
 from etl import audit, messages, rank, store
@@ -289,11 +289,18 @@ class _DigestFormatter(string.Formatter):
         return str(value)
 
 
+def clause_text(stored: str | None, legacy_rule: str | None, lang: str) -> str:
+    """A stored line's clause in the language: from its explanation messages (the clause
+    ends them), or the plain rule text of lines written before messages were stored."""
+    said = clause_of(messages.from_json(stored)) if stored else ()
+    return messages.render_all(said, lang) if said else legacy_rule or ""
+
+
 def digest_words(words: Sequence[Message]) -> str:
     """Messages as the English text of the engine before migration 006 (for the digest)."""
     formatter, parts = _DigestFormatter(), []
     for word in words:
-        if word.key == "engine.line.clause":
+        if word.key == CLAUSE:
             break
         template = _DIGEST_WORDS.get(word.key)
         if template is not None:

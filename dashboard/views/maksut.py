@@ -193,19 +193,8 @@ def explanation(row: dict[str, Any]) -> str:
     return messages.stored_text(row.get("explanation_messages"), row["explanation"], lang)
 
 
-# the engine's explanation ends with this message and then the clause (the line's rule)
-CLAUSE = "engine.line.clause"
-
-
 def clause(row: dict[str, Any]) -> str:
-    """The line's clause in the reader's language, from the stored messages after CLAUSE;
-    the stored rule text (English) for lines written before messages."""
-    stored = row.get("explanation_messages")
-    said = messages.from_json(stored) if stored else []
-    keys = [m.key for m in said]
-    if CLAUSE in keys:
-        return messages.render_all(said[keys.index(CLAUSE) + 1 :], lang)
-    return row["rule"] or ""
+    return settle.clause_text(row.get("explanation_messages"), row["rule"], lang)
 
 
 rows = list(lines.iter_rows(named=True))
