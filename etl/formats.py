@@ -63,21 +63,22 @@ def _signed(text: str) -> str:
 def number(value: object, lang: str, places: int = 2) -> str:
     """Half-up to exactly `places` decimals: '1 234,56' (fi, sv), '1,234.56' (en); a real
     minus sign; never '−0,00'. '' for None or a value that is not a number."""
-    amount = exact(value)
-    if amount is None:
-        return ""
-    rounded = round_half_up(amount, places)
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return _signed(format_decimal(rounded, format=pattern, locale=_locale(lang)))
+    return _decimal(value, lang, places, "0")
 
 
 def short_number(value: object, lang: str, places: int = 2) -> str:
     """At most `places` decimals, no trailing zeros: '83,4', '12'."""
+    return _decimal(value, lang, places, "#")
+
+
+def _decimal(value: object, lang: str, places: int, digit: str) -> str:
+    """`value` rounded half-up once to `places`, written with Babel's marks for the language;
+    each decimal place a `digit` of Babel's pattern ('0' always shown, '#' only when not 0)."""
     amount = exact(value)
     if amount is None:
         return ""
     rounded = round_half_up(amount, places)
-    pattern = "#,##0" + ("." + "#" * places if places else "")
+    pattern = "#,##0" + ("." + digit * places if places else "")
     return _signed(format_decimal(rounded, format=pattern, locale=_locale(lang)))
 
 
