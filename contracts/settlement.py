@@ -43,7 +43,9 @@ class Line:
     `bonus_before_gate` is the rounded bonus, `bonus` the same after gates (0 when a gate
     failed); `baseline` is the improvement baseline used, if any. Amounts are in EUR.
     `rule` is the clause in words and `explanation` how the line came about, both as messages
-    (etl.messages renders them); the explanation ends with the clause.
+    (etl.messages renders them); the explanation ends with the clause. `sanction_before_cap`
+    is a per-unit sanction's units × price, rounded, when its cap took it down to `sanction`
+    (a step of its own for the reader; None otherwise).
     """
 
     indicator: str
@@ -66,6 +68,7 @@ class Line:
     rule: tuple[Message, ...]
     explanation: tuple[Message, ...]
     baseline: Fraction | None = None
+    sanction_before_cap: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,18 @@ def bonus_amount(assessment: Assessment, money: Fraction | None) -> Fraction:
     return assessment.fraction * money
 
 
+def uncapped_per_unit(assessment: Assessment) -> Fraction | None:
+    """A per-unit sanction's units × price when its cap takes it down (§5: min(count × X,
+    cap)); None for any other sanction, and when the cap does not bite."""
+    sanction = assessment.indicator.sanction
+    if sanction is None or sanction.kind != "per-unit" or sanction.cap is None:
+        return None
+    if assessment.status == "not-assessable" or assessment.missing:
+        return None
+    uncapped = per_unit_sanction(assessment.value or ZERO, sanction.per_unit or ZERO, None)
+    return uncapped if uncapped > exact(sanction.cap) else None
+
+
 def sanction_amount(assessment: Assessment, value: Fraction) -> Fraction:
     """§5, exact. below-minimum: the fixed or percent amount when below the minimum. per_unit:
     min(count × X, cap) for every unit counted; when the count is missing and missing = fail,
@@ -227,6 +242,7 @@ def make_line(
     bonus_exact = bonus_amount(assessment, money)
     before_gate = round_cents(bonus_exact)
     sanction_exact = sanction_amount(assessment, value)
+    uncapped = uncapped_per_unit(assessment)
     line = Line(
         indicator=indicator.id,
         status=assessment.status,
@@ -248,6 +264,7 @@ def make_line(
         rule=rule_words(contract, indicator),
         explanation=(),
         baseline=assessment.baseline,
+        sanction_before_cap=None if uncapped is None else round_cents(uncapped),
     )
     pooled = contract.payment.bonus_pool is not None
     return replace(line, explanation=explain(line, assessment, weights, pooled, gates))
@@ -459,14 +476,12 @@ def _sanction_words(line: Line, assessment: Assessment) -> tuple[Message, ...]:
     if sanction is None or sanction.kind != "per-unit" or assessment.missing:
         return (message("engine.line.sanction", amount=line.sanction),)
     units, per_unit = line.value or ZERO, sanction.per_unit or NO_MONEY
-    uncapped = units * exact(per_unit)
     values: dict[str, Value] = {"units": units, "per_unit": per_unit, "amount": line.sanction}
-    if sanction.cap is not None and uncapped > exact(sanction.cap):
-        uncapped_cents = round_cents(uncapped)
+    if line.sanction_before_cap is not None:
         return (
             message(
                 "engine.line.sanction_per_unit_capped",
-                uncapped=uncapped_cents, cap=sanction.cap, **values,
+                uncapped=line.sanction_before_cap, cap=sanction.cap, **values,
             ),
         )  # fmt: skip
     return (message("engine.line.sanction_per_unit", **values),)

@@ -277,12 +277,14 @@ def short(name: str, limit: int = 24) -> str:
 @dataclass(frozen=True)
 class Step:
     """One bar of the waterfall: a stored amount with the sign it has on the net, and the
-    settlement line it comes from (`line_no`; None for the totals)."""
+    settlement line it comes from (`line_no`; None for the totals); `capped` marks the
+    per-unit cap of a line's sanction, a step of its own after the line's."""
 
     label: str
     amount: Decimal
     measure: str  # relative | total
     line_no: int | None = None
+    capped: bool = False
 
 
 def _adjustment_steps(adjustments: pl.DataFrame, side: str, lang: str) -> list[Step]:
@@ -326,7 +328,14 @@ def waterfall_steps(
         if amount:
             name = short(names.get(row["indicator_id"]) or row["indicator_id"] or "")
             label = i18n.t("wf.sanction", lang, indicator=name)
-            steps.append(Step(label, -Decimal(amount), "relative", row.get("line_no")))
+            # a per-unit sanction its cap took down: units × price, then the cap as its step
+            before_cap = row.get("sanction_before_cap")
+            charged = Decimal(amount if before_cap is None else before_cap)
+            steps.append(Step(label, -charged, "relative", row.get("line_no")))
+            if before_cap is not None:
+                cap = i18n.t("wf.per_unit_cap", lang, indicator=name)
+                lifted = Decimal(before_cap) - Decimal(amount)
+                steps.append(Step(cap, lifted, "relative", row.get("line_no"), capped=True))
     steps += _adjustment_steps(adjustments, "sanction", lang)
     steps.append(Step(i18n.t("wf.net", lang), net, "total"))
     return _distinct(steps)

@@ -188,6 +188,9 @@ def settlement_digest(
 def _digested(result: PeriodSettlement) -> dict[str, Any]:
     plain = asdict(result)
     for line, row in zip(result.lines, plain["lines"], strict=True):
+        # shown as a step of its own since migration 007, it adds nothing the digest lacks
+        # (the units, the price and the cap are in it): left out, the digest stays the same
+        del row["sanction_before_cap"]
         row["rule"] = digest_words(line.rule)
         row["explanation"] = digest_words(line.explanation)
     for adjustment, row in zip(result.adjustments, plain["adjustments"], strict=True):
@@ -540,6 +543,7 @@ def line_rows(
                 "money": _text(line.money), "bonus_exact": _text(line.bonus_exact),
                 "bonus_before_gate": line.bonus_before_gate, "bonus": line.bonus,
                 "sanction_exact": _text(line.sanction_exact), "sanction": line.sanction,
+                "sanction_before_cap": line.sanction_before_cap,
                 "rule": digest_words(line.rule),
                 "explanation_messages": messages.to_json(line.explanation),
             }
@@ -594,7 +598,7 @@ _LINE_COLUMNS = (
     "fraction", "baseline", "money", "bonus_exact", "bonus_before_gate", "bonus",
     "sanction_exact", "sanction", "adjustment_kind", "side", "amount", "counted", "rule",
     "explanation", "bonus_difference", "sanction_difference", "amount_difference",
-    "fraction_exact", "explanation_messages",
+    "fraction_exact", "explanation_messages", "sanction_before_cap",
 )  # fmt: skip
 
 

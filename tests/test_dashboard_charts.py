@@ -126,6 +126,29 @@ def test_waterfall_runs_from_bonuses_through_gate_and_caps_to_the_net() -> None:
     ]  # fmt: skip
 
 
+def test_a_per_unit_cap_is_a_step_of_its_own_after_its_line() -> None:
+    """12 breaches × 150 € = 1 800 €, capped to the 1 500 € stored on the line: the sanction
+    step is the 1 800 €, the cap gives 300 € back, the net is the stored one."""
+    lines = pl.DataFrame(
+        {
+            "line_no": [1], "line_kind": ["indicator"], "indicator_id": ["rikkeet"],
+            "bonus_before_gate": [Decimal("0.00")], "sanction": [Decimal("1500.00")],
+            "sanction_before_cap": [Decimal("1800.00")], "adjustment_kind": [None],
+            "side": [None], "amount": [None], "counted": [None],
+        }
+    )  # fmt: skip
+    steps = charts.waterfall_steps(
+        lines, Decimal("0.00"), Decimal("-1500.00"), {"rikkeet": "Rikkeet"}, "fi"
+    )
+    assert [(s.label, s.amount, s.measure, s.capped) for s in steps] == [
+        ("Bonukset yhteensä", Decimal("0.00"), "total", False),
+        ("Sanktio Rikkeet", Decimal("-1800.00"), "relative", False),
+        ("Yksikkösanktion katto Rikkeet", Decimal("300.00"), "relative", True),
+        ("Nettomaksu", Decimal("-1500.00"), "total", False),
+    ]
+    assert sum(s.amount for s in steps if s.measure == "relative") == Decimal("-1500.00")
+
+
 def test_gate_is_shown_but_the_bonus_total_is_the_stored_one() -> None:
     lines = pl.DataFrame(
         {

@@ -7,6 +7,7 @@ import hashlib
 import re
 import string
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import get_args
 
@@ -214,6 +215,24 @@ def test_a_capped_per_unit_sanction_shows_the_uncapped_amount_and_the_cap(settle
         " 1\u00a0500,00\u00a0€: sanktio 1\u00a0500,00\u00a0€."
         " Sopimusehto: Sanktio 150,00\u00a0€ kappaleelta, enintään 1\u00a0500,00\u00a0€."
     )
+
+
+def test_a_capped_per_unit_sanction_stores_its_amount_before_the_cap(settled: Path) -> None:
+    """12 × 150 € = 1 800 € capped to 1 500 €: the line keeps 1 500 € (the format's §5) and
+    stores the 1 800 € it was before the cap, so that the cap is shown as a step of its own."""
+    with store.reading(settled) as con:
+        row = store.fetch_one(
+            con,
+            "SELECT l.sanction, l.sanction_before_cap FROM settlement_line l JOIN settlement s "
+            "USING (settlement_id) WHERE s.period = '2025-Q1' AND l.indicator_id = 'rikkeet'",
+        )
+        others = store.fetch_one(
+            con,
+            "SELECT count(*) FROM settlement_line WHERE sanction_before_cap IS NOT NULL "
+            "AND indicator_id IS DISTINCT FROM 'rikkeet'",
+        )
+    assert row == (Decimal("1500.00"), Decimal("1800.00"))
+    assert others == (0,)
 
 
 def test_a_period_cap_is_an_adjustment_line_with_its_own_words(settled: Path) -> None:

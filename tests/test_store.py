@@ -44,6 +44,7 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
             (4, "004_exact_fraction.sql"),
             (5, "005_audit_and_four_eyes.sql"),
             (6, "006_explanation_messages.sql"),
+            (7, "007_sanction_before_cap.sql"),
         ]
 
 

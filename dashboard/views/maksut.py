@@ -156,9 +156,12 @@ steps = charts.waterfall_steps(
 # a line's net is its steps of the waterfall: the stored amounts with the sign they have on
 # the net (a bonus before gates, a sanction, a gate or cap of either side)
 line_net: dict[int, Decimal] = {}
+step_net: dict[tuple[int, bool], Decimal] = {}  # a line's own step, and its per-unit cap's
 for bar in steps:
     if bar.line_no is not None:
         line_net[bar.line_no] = line_net.get(bar.line_no, Decimal(0)) + bar.amount
+        key = (bar.line_no, bar.capped)
+        step_net[key] = step_net.get(key, Decimal(0)) + bar.amount
 is_correction = version["kind"] == "correction"
 
 
@@ -171,6 +174,9 @@ def euros(value: object) -> str:
 
 
 def step_name(row: dict[str, Any]) -> str:
+    if row.get("capped"):
+        name = indicator_names.get(row["indicator_id"]) or row["indicator_id"] or ""
+        return ui.t("wf.per_unit_cap", indicator=name)
     if row["adjustment_kind"]:
         return i18n.adjustment_name(row["adjustment_kind"], lang).capitalize()
     return indicator_names.get(row["indicator_id"]) or row["indicator_id"] or ""
@@ -178,15 +184,34 @@ def step_name(row: dict[str, Any]) -> str:
 
 def step_bonus(row: dict[str, Any]) -> object:
     """The line's bonus before gates and caps, or a bonus-side gate or cap."""
+    if row.get("capped"):
+        return None
     if row["adjustment_kind"]:
         return row["amount"] if row["side"] == "bonus" else None
     return row["bonus_before_gate"] if row["line_kind"] == "indicator" else row["bonus"]
 
 
 def step_sanction(row: dict[str, Any]) -> object:
+    """The line's sanction before a per-unit cap, the cap's reduction, or a sanction-side
+    cap (all as the engine stored them)."""
+    if row.get("capped"):
+        return row["sanction"] - row["sanction_before_cap"]
     if row["adjustment_kind"]:
         return row["amount"] if row["side"] == "sanction" else None
-    return row["sanction"]
+    before_cap = row.get("sanction_before_cap")
+    return row["sanction"] if before_cap is None else before_cap
+
+
+def with_cap_steps(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines, each per-unit sanction its cap took down followed by the cap as a step."""
+    out = []
+    for row in lines:
+        out.append(row)
+        if row.get("sanction_before_cap") is not None:
+            out.append({**dict.fromkeys(row), "capped": True, "line_no": row["line_no"],
+                        "indicator_id": row["indicator_id"], "sanction": row["sanction"],
+                        "sanction_before_cap": row["sanction_before_cap"]})  # fmt: skip
+    return out
 
 
 def explanation(row: dict[str, Any]) -> str:
@@ -198,27 +223,30 @@ def clause(row: dict[str, Any]) -> str:
 
 
 rows = list(lines.iter_rows(named=True))
+shown = with_cap_steps(rows)
 table = {
-    ui.t("maksut.col.step"): [step_name(r) for r in rows],
-    ui.t("col.bonus"): [euros(step_bonus(r)) for r in rows],
-    ui.t("col.sanction"): [euros(step_sanction(r)) for r in rows],
-    ui.t("col.net"): [euros(line_net.get(r["line_no"], Decimal("0.00"))) for r in rows],
+    ui.t("maksut.col.step"): [step_name(r) for r in shown],
+    ui.t("col.bonus"): [euros(step_bonus(r)) for r in shown],
+    ui.t("col.sanction"): [euros(step_sanction(r)) for r in shown],
+    ui.t("col.net"): [
+        euros(step_net.get((r["line_no"], bool(r.get("capped"))), Decimal("0.00"))) for r in shown
+    ],
     ui.t("col.status"): [
         i18n.status_word(r["status"], lang)
         or (i18n.t("state.replaced", lang) if r["line_kind"] == "removed" else "")
-        for r in rows
+        for r in shown
     ],
-    ui.t("col.value"): [num(r["value"]) if r["value"] is not None else "" for r in rows],
-    ui.t("col.n"): [num(r["n"], 0) if r["n"] is not None else "" for r in rows],
+    ui.t("col.value"): [num(r["value"]) if r["value"] is not None else "" for r in shown],
+    ui.t("col.n"): [num(r["n"], 0) if r["n"] is not None else "" for r in shown],
 }
 if is_correction:
     table[ui.t("col.bonus_difference")] = [
         euros(r["amount_difference"] if r["side"] == "bonus" else r["bonus_difference"])
-        for r in rows
+        for r in shown
     ]
     table[ui.t("col.sanction_difference")] = [
         euros(r["amount_difference"] if r["side"] == "sanction" else r["sanction_difference"])
-        for r in rows
+        for r in shown
     ]
 st.caption(ui.t("maksut.steps_caption"))
 ui.show_table(pl.DataFrame(table))
@@ -264,6 +292,7 @@ def facts(row: dict[str, Any]) -> pl.DataFrame:
         ("col.bonus_before_gate", euros(row["bonus_before_gate"])),
         ("col.bonus", euros(row["bonus"])),
         ("col.sanction_exact", num(row["sanction_exact"], 6) if row["sanction_exact"] else ""),
+        ("maksut.col.sanction_before_cap", euros(row.get("sanction_before_cap"))),
         ("col.sanction", euros(row["sanction"])),
         ("col.rule", clause(row)),
     ]  # fmt: skip

@@ -156,7 +156,9 @@ def test_downloaded_xlsx_matches_the_screen(server: str, page: Any, tmp_path: Pa
     header = [cell.value for cell in summary[1]]
     row = [cell.value for cell in summary[2]]
     values = dict(zip(header, row, strict=True))
-    assert (values["contract"], values["period"], values["version"]) == (
+    assert (values["sopimus"], values["kausi"], values["versio"]) == (
         "KH-2024-001", "2025-Q1", 2,
     )  # fmt: skip
-    assert i18n.euros(Decimal(str(values["net"])), "fi") == net_on_screen == "6 559,49 €"
+    # to the cent, written as the screen writes money (no-break spaces)
+    assert i18n.euros(Decimal(str(values["netto"])), "fi") == net_on_screen
+    assert net_on_screen == "6\u00a0559,49\u00a0€"
