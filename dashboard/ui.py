@@ -1,6 +1,6 @@
 """Small helpers every page uses: the chosen language, its strings, the database reference."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -51,10 +51,29 @@ def each(frame: pl.DataFrame, columns: str | Sequence[str], text: Callable[..., 
     return pl.Series([text(*row) for row in frame.select(names).iter_rows()], dtype=pl.String)
 
 
-def show_table(frame: pl.DataFrame, column_config: dict[str, Any] | None = None) -> None:
+def show_table(
+    frame: pl.DataFrame,
+    column_config: dict[str, Any] | None = None,
+    numbers: Mapping[str, Callable[[Any], str]] | None = None,
+) -> None:
     """A read-only table without the row index; an empty cell shows a dash (Streamlit would
-    write the English word None)."""
-    st.dataframe(frame, hide_index=True, column_config=column_config, placeholder=MISSING)
+    write the English word None). `numbers`: columns that hold numbers (amounts, values,
+    counts) and how each is written in the language; the table sorts them as numbers and
+    shows them as written (pandas' Styler supplies the display text)."""
+    if not numbers:
+        st.dataframe(frame, hide_index=True, column_config=column_config, placeholder=MISSING)
+        return
+    shown = frame.to_pandas().style.format(
+        {name: _or_missing(write) for name, write in numbers.items()}
+    )
+    st.dataframe(shown, hide_index=True, column_config=column_config, placeholder=MISSING)
+
+
+def _or_missing(write: Callable[[Any], str]) -> Callable[[Any], str]:
+    def shown(value: Any) -> str:
+        return MISSING if value is None or value != value else write(value)  # NaN != NaN
+
+    return shown
 
 
 def flash() -> None:

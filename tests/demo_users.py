@@ -56,3 +56,14 @@ def open_as(
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at.run()
+
+
+def shown(element: Any) -> Any:
+    """What a table element shows, as a pandas frame of texts: the display values of a table
+    whose number columns are written by the page (ui.show_table's `numbers`), else its data."""
+    from streamlit import dataframe_util
+
+    display = element.proto.arrow_data.styler.display_values
+    if display:
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(display)
+    return element.value

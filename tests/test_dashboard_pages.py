@@ -3,6 +3,7 @@ session state seeded; figures are the reviewed ones of the sample data."""
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.demo_users import EVERY_ROLE, open_as, show
+from tests.demo_users import EVERY_ROLE, open_as, show, shown
 from tests.e2e.demo_db import UPLOAD_CSV, UPLOAD_NAME, copy_db, demo_template
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
@@ -94,14 +95,18 @@ def test_contracts_page_shows_each_indicator_status_in_the_latest_period(shown_d
     assert len(status) == 27
     adl = row_of(status, Sopimus="/sopimus?contract=KH-2024-001",
                  Mittari="Asiakkaat, joiden toimintakyky (RAI ADL-H) ei heikentynyt")  # fmt: skip
-    assert (adl["Viimeisin kausi"], adl["Tila"], adl["Arvo"], adl["n"]) == (
-        "2025-Q4", "✔ saavutettu", "91,22", "148",
-    )  # fmt: skip
+    assert (adl["Viimeisin kausi"], adl["Tila"], adl["n"]) == ("2025-Q4", "✔ saavutettu", 148)
+    assert round(adl["Arvo"], 2) == Decimal("91.22")  # a number: the table sorts it as one
     koivu = row_of(status, Sopimus="/sopimus?contract=KH-2024-002",
                    Mittari="Asiakkaat, joiden toimintakyky (RAI ADL-H) ei heikentynyt")  # fmt: skip
     assert (koivu["Viimeisin kausi"], koivu["Tila"], koivu["Arvo"]) == (
-        "2025-12", "◐ osittain", "81,25",
+        "2025-12", "◐ osittain", Decimal("81.25"),
     )  # fmt: skip
+    # on screen written in Finnish, at most two decimals
+    assert {"81,25", "91,22"} <= set(shown(at.dataframe[0])["Arvo"])
+    # the most severe first: below the minimum before anything achieved
+    order = list(status["Tila"])
+    assert order.index("▼ alle minimin") < order.index("✔ saavutettu")
     words = set(status["Tila"])
     assert {"✔ saavutettu", "◐ osittain", "▼ alle minimin"} <= words
 

@@ -6,6 +6,7 @@ of the demo database built by the real CLI."""
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from etl import payment_run, store
 from etl.formats import euros
 from etl.safe_cells import EURO_FORMAT, is_safe
 from tests.conftest import run_cli
-from tests.demo_users import open_as, show
+from tests.demo_users import open_as, show, shown
 from tests.e2e.demo_db import copy_db, demo_template
 
 HEADERS = ["y-tunnus", "toimittaja", "sopimus", "kausi", "versio", "laji", "tila",
@@ -126,7 +127,12 @@ def test_a_correction_is_in_the_run_it_was_settled_in_as_its_difference_only(db:
     )  # fmt: skip
     status, out = cli(db, "payment-run", "--period", correction_run(db))
     assert status == 0
-    assert "KH-2024-001  2025-Q1    2  correction  correction-pending  −2 440,51 €" in out
+    assert re.search("KH-2024-001  2025-Q1 +2  oikaisu +luonnos +−2\u00a0440,51\u00a0€", out)
+    status, out = cli(db, "--lang", "sv", "payment-run", "--period", correction_run(db))
+    assert status == 0
+    assert out.startswith(f"betalningskörning {correction_run(db)}\n")
+    assert re.search("KH-2024-001  2025-Q1 +2  korrigering +utkast +−2\u00a0440,51\u00a0€", out)
+    assert out.splitlines()[-1] == "1 avräkningar, varav 0 godkända"
 
 
 def test_one_prepares_the_run_another_approves_it_and_the_same_person_is_refused(
@@ -134,7 +140,9 @@ def test_one_prepares_the_run_another_approves_it_and_the_same_person_is_refused
 ) -> None:
     status, out = cli(db, "payment-run", "--period", "2025-Q1", "--prepare", "--by", "Tuula")
     assert status == 0, out
-    assert "9 settlement(s) prepared by Tuula (komentorivi) in one write" in out
+    assert (
+        "selvityksiä valmisteltu 9, valmistelija Tuula (komentorivi), yhdellä kirjoituksella" in out
+    )
     assert membership(db, "2025-Q1") == [
         (c, p, v, "prepared" if s == "draft" else s) for c, p, v, s in Q1_2025
     ]
@@ -162,7 +170,7 @@ def test_one_prepares_the_run_another_approves_it_and_the_same_person_is_refused
 
 def test_a_step_needs_a_name(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(db, "payment-run", "--period", "2025-Q1", "--prepare")[0] == 2
-    assert "--prepare needs --by NAME" in capsys.readouterr().err
+    assert "--prepare tarvitsee valinnan --by NIMI" in capsys.readouterr().err
     assert cli(db, "payment-run", "--period", "2025-Q5")[0] == 2
 
 
@@ -172,7 +180,7 @@ def test_the_payment_file_holds_the_approved_rows_and_is_recorded(db: Path, tmp_
     xlsx, fi_csv = tmp_path / "maksuajo.xlsx", tmp_path / "maksuajo.csv"
     status, out = cli(db, "payment-run", "--period", "2025-Q1", "--out", xlsx, "--by", "Reija")
     assert status == 0, out
-    assert "wrote 10 approved row(s)" in out
+    assert "kirjoitettu 10 hyväksyttyä riviä" in out
     assert cli(db, "payment-run", "--period", "2025-Q1", "--out", fi_csv, "--by", "Reija")[0] == 0
 
     book = load_workbook(xlsx)
@@ -241,7 +249,7 @@ def test_rows_not_yet_approved_are_left_out_of_the_payment_file(db: Path, tmp_pa
     period = correction_run(db)
     status, out = cli(db, "payment-run", "--period", period, "--out", out_file, "--by", "Reija")
     assert status == 0, out
-    assert "wrote 0 approved row(s)" in out and "1 not yet approved left out" in out
+    assert "kirjoitettu 0 hyväksyttyä riviä" in out and "1 vielä hyväksymätöntä jätetty pois" in out
     lines = out_file.read_text(encoding="utf-8-sig").splitlines()
     assert lines == [";".join(HEADERS)]
 
@@ -270,6 +278,12 @@ def page(user: str = "demo-valmistelija", lang: str = "fi", **state: object) -> 
     return open_as(PAGE, user, lang, state=state)
 
 
+def shown_text(at: AppTest, table: int, column: str, row: int) -> str:
+    """What the table shows in a cell (its number written in the page's language)."""
+    text: str = shown(at.dataframe[table]).iloc[row][column]
+    return text
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -281,13 +295,15 @@ def test_the_page_shows_the_run_its_states_and_totals_per_supplier(page_db: Path
     shown = at.dataframe[0].value
     assert len(shown) == 10
     first = shown.iloc[0].to_dict()
+    # amounts are numbers (the table sorts them as numbers), written as euros on screen
     assert (first["Y-tunnus"], first["Sopimus"], first["Tila"], first["Netto (maksetaan)"]) == (
-        "2345678-0", "KH-2024-001", "hyväksytty", euros("9000", "fi"),
+        "2345678-0", "KH-2024-001", "hyväksytty", Decimal("9000.00"),
     )  # fmt: skip
     sums = at.dataframe[1].value.set_index("Palveluntuottaja")
-    assert sums.loc["Hoiva Aalto Oy", "Netto"] == euros("8400", "fi") == "8\xa0400,00\xa0€"
-    assert sums.loc["Hoiva Aalto Oy", "Hyväksytty netto"] == euros("9000", "fi")
-    assert sums.loc["Palvelukoti Kaski Oy", "Netto"] == euros("2637.50", "fi")
+    assert sums.loc["Hoiva Aalto Oy", "Netto"] == Decimal("8400.00")
+    assert sums.loc["Hoiva Aalto Oy", "Hyväksytty netto"] == Decimal("9000.00")
+    assert sums.loc["Palvelukoti Kaski Oy", "Netto"] == Decimal("2637.50")
+    assert shown_text(at, 1, "Netto", 0) == euros("8400", "fi") == "8\xa0400,00\xa0€"
     assert [b.label for b in at.button] == ["Valmistele kaikki (9)"]
     assert len(at.get("download_button")) == 2
     assert "vain hyväksytyt rivit (1); 9 hyväksymätöntä" in at.caption[-1].value
@@ -300,7 +316,11 @@ def test_the_page_shows_a_correction_as_its_difference(page_db: Path) -> None:
     assert (row["Contract"], row["Period"], row["Version"], row["Corrects version"]) == (
         "KH-2024-001", "2025-Q1", 2, "v1",
     )  # fmt: skip
-    assert (row["Status"], row["Net (to pay)"]) == ("correction pending (draft)", "−€2,440.51")
+    assert (row["Status"], row["Net (to pay)"]) == (
+        "correction pending (draft)",
+        Decimal("-2440.51"),
+    )
+    assert shown_text(at, 0, "Net (to pay)", 0) == "−€2,440.51"
 
 
 def test_the_page_prepares_all_and_another_user_approves_all(page_db: Path) -> None:

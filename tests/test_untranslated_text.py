@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.ui import LANGUAGE_LABEL
 from etl import messages
 from etl.formats import LANGUAGE_NAMES
-from tests.demo_users import ROLES_FILE, open_as, show
+from tests.demo_users import ROLES_FILE, open_as, show, shown
 from tests.e2e.demo_db import demo_template
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
@@ -122,15 +122,15 @@ def shown_texts(node: object, where: str = "") -> Iterator[tuple[str, str]]:
         options = getattr(node, "options", None)
         if isinstance(options, list):
             yield from ((f"{here}.options", str(option)) for option in options)
-        value = getattr(node, "value", None)
+        value = shown(node) if kind == "Dataframe" else getattr(node, "value", None)
         if isinstance(value, pd.DataFrame):
             yield from ((f"{here}.header", str(column)) for column in value.columns)
             for column in value.columns:
                 cells = value[column]
                 if cells.dtype == object or pd.api.types.is_string_dtype(cells):
                     # a missing value shows the table's placeholder (a dash), collected above
-                    shown = (cell for cell in cells if not pd.isna(cell))
-                    yield from ((f"{here}[{column}]", str(cell)) for cell in shown)
+                    present = (cell for cell in cells if not pd.isna(cell))
+                    yield from ((f"{here}[{column}]", str(cell)) for cell in present)
         elif isinstance(value, str) and value != getattr(node, "body", None):
             yield f"{here}.value", value
     children = getattr(node, "children", {})

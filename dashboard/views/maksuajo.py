@@ -44,6 +44,10 @@ def state_word(row: payment_run.RunRow) -> str:
     return word
 
 
+def money(amount: object) -> str:
+    return i18n.euros(amount, lang)
+
+
 st.subheader(ui.t("run.settlements"))
 ui.show_table(
     pl.DataFrame(
@@ -55,16 +59,17 @@ ui.show_table(
             ui.t("col.version"): [r.version for r in run],
             ui.t("col.kind"): [i18n.t(f"kind.{r.kind}", lang) for r in run],
             ui.t("col.status"): [state_word(r) for r in run],
-            ui.t("col.bonus"): [i18n.euros(r.bonus, lang) for r in run],
-            ui.t("col.sanction"): [i18n.euros(r.sanction, lang) for r in run],
-            ui.t("run.payable"): [i18n.euros(r.payable, lang) for r in run],
+            ui.t("col.bonus"): [r.bonus for r in run],
+            ui.t("col.sanction"): [r.sanction for r in run],
+            ui.t("run.payable"): [r.payable for r in run],
             ui.t("run.corrects"): [
                 "" if r.corrects_version is None else f"v{r.corrects_version}" for r in run
             ],
             ui.t("run.approved_by"): [r.approved_by or "" for r in run],
         },
         schema_overrides={ui.t("col.version"): pl.Int64},
-    )
+    ),
+    numbers=dict.fromkeys((ui.t("col.bonus"), ui.t("col.sanction"), ui.t("run.payable")), money),
 )
 
 st.subheader(ui.t("run.totals"))
@@ -75,13 +80,17 @@ ui.show_table(
             ui.t("col.supplier"): [t.supplier for t in sums],
             ui.t("run.business_id"): [t.business_id for t in sums],
             ui.t("run.count"): [t.rows for t in sums],
-            ui.t("col.bonus"): [i18n.euros(t.bonus, lang) for t in sums],
-            ui.t("col.sanction"): [i18n.euros(t.sanction, lang) for t in sums],
-            ui.t("col.net"): [i18n.euros(t.net, lang) for t in sums],
-            ui.t("run.approved_net"): [i18n.euros(t.approved_net, lang) for t in sums],
+            ui.t("col.bonus"): [t.bonus for t in sums],
+            ui.t("col.sanction"): [t.sanction for t in sums],
+            ui.t("col.net"): [t.net for t in sums],
+            ui.t("run.approved_net"): [t.approved_net for t in sums],
         },
         schema_overrides={ui.t("run.count"): pl.Int64},
-    )
+    ),
+    numbers=dict.fromkeys(
+        (ui.t("col.bonus"), ui.t("col.sanction"), ui.t("col.net"), ui.t("run.approved_net")),
+        money,
+    ),
 )
 
 # --- prepare all / approve all: one write each, under the four-eyes rule ---

@@ -65,10 +65,9 @@ table = status.select(
     pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
     ui.each(status, "status", lambda s: i18n.status_word(s, lang))
     .alias(ui.t("col.status")),
-    ui.each(status, "value", lambda v: i18n.short_number(v, lang))
-    .alias(ui.t("col.value")),
-    ui.each(status, "n", lambda v: i18n.short_number(v, lang, 0))
-    .alias(ui.t("col.n")),
+    # numbers as numbers (the table sorts them so), written in the language (show_table)
+    pl.col("value").cast(pl.Decimal(38, 12)).alias(ui.t("col.value")),
+    pl.col("n").cast(pl.Decimal(38, 6)).alias(ui.t("col.n")),
     pl.col("min_n").alias(ui.t("col.min_n")),
     pl.col("period").alias(ui.t("col.latest_period")),
     pl.col("supplier_name").alias(ui.t("col.supplier")),
@@ -81,6 +80,10 @@ ui.show_table(
     table,
     column_config={
         ui.t("col.contract"): st.column_config.LinkColumn(display_text=r"contract=(.*)$")
+    },
+    numbers={
+        ui.t("col.value"): lambda v: i18n.short_number(v, lang),
+        ui.t("col.n"): lambda v: i18n.short_number(v, lang, 0),
     },
 )
 
