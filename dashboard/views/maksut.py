@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, charts, data, downloads, i18n, trail, ui
+from dashboard import auth, charts, data, downloads, i18n, line_steps, trail, ui
 from dashboard.literal import markdown as literal
 from etl import access, approval, audit, messages, personal_data, settle, store
 from etl.audit_export import Kind
@@ -173,83 +173,14 @@ def euros(value: object) -> str:
     return i18n.euros(value, lang) if value is not None else ""
 
 
-def step_name(row: dict[str, Any]) -> str:
-    if row.get("capped"):
-        name = indicator_names.get(row["indicator_id"]) or row["indicator_id"] or ""
-        return ui.t("wf.per_unit_cap", indicator=name)
-    if row["adjustment_kind"]:
-        return i18n.adjustment_name(row["adjustment_kind"], lang).capitalize()
-    return indicator_names.get(row["indicator_id"]) or row["indicator_id"] or ""
-
-
-def step_bonus(row: dict[str, Any]) -> object:
-    """The line's bonus before gates and caps, or a bonus-side gate or cap."""
-    if row.get("capped"):
-        return None
-    if row["adjustment_kind"]:
-        return row["amount"] if row["side"] == "bonus" else None
-    return row["bonus_before_gate"] if row["line_kind"] == "indicator" else row["bonus"]
-
-
-def step_sanction(row: dict[str, Any]) -> object:
-    """The line's sanction before a per-unit cap, the cap's reduction, or a sanction-side
-    cap (all as the engine stored them)."""
-    if row.get("capped"):
-        return row["sanction"] - row["sanction_before_cap"]
-    if row["adjustment_kind"]:
-        return row["amount"] if row["side"] == "sanction" else None
-    before_cap = row.get("sanction_before_cap")
-    return row["sanction"] if before_cap is None else before_cap
-
-
-def with_cap_steps(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The lines, each per-unit sanction its cap took down followed by the cap as a step."""
-    out = []
-    for row in lines:
-        out.append(row)
-        if row.get("sanction_before_cap") is not None:
-            out.append({**dict.fromkeys(row), "capped": True, "line_no": row["line_no"],
-                        "indicator_id": row["indicator_id"], "sanction": row["sanction"],
-                        "sanction_before_cap": row["sanction_before_cap"]})  # fmt: skip
-    return out
-
-
 def explanation(row: dict[str, Any]) -> str:
     return messages.stored_text(row.get("explanation_messages"), row["explanation"], lang)
 
 
-def clause(row: dict[str, Any]) -> str:
-    return settle.clause_text(row.get("explanation_messages"), row["rule"], lang)
-
-
 rows = list(lines.iter_rows(named=True))
-shown = with_cap_steps(rows)
-table = {
-    ui.t("maksut.col.step"): [step_name(r) for r in shown],
-    ui.t("col.bonus"): [euros(step_bonus(r)) for r in shown],
-    ui.t("col.sanction"): [euros(step_sanction(r)) for r in shown],
-    ui.t("col.net"): [
-        euros(step_net.get((r["line_no"], bool(r.get("capped"))), Decimal("0.00"))) for r in shown
-    ],
-    ui.t("col.status"): [
-        i18n.status_word(r["status"], lang)
-        or (i18n.t("state.replaced", lang) if r["line_kind"] == "removed" else "")
-        for r in shown
-    ],
-    ui.t("col.value"): [num(r["value"]) if r["value"] is not None else "" for r in shown],
-    ui.t("col.n"): [num(r["n"], 0) if r["n"] is not None else "" for r in shown],
-}
-if is_correction:
-    table[ui.t("col.bonus_difference")] = [
-        euros(r["amount_difference"] if r["side"] == "bonus" else r["bonus_difference"])
-        for r in shown
-    ]
-    table[ui.t("col.sanction_difference")] = [
-        euros(r["amount_difference"] if r["side"] == "sanction" else r["sanction_difference"])
-        for r in shown
-    ]
+table = line_steps.step_table(rows, step_net, indicator_names, lang, correction=is_correction)
 st.caption(ui.t("maksut.steps_caption"))
-ui.show_table(pl.DataFrame(table))
+ui.show_table(table)
 st.plotly_chart(
     charts.waterfall(steps, f"{ui.t('payments.waterfall')}: {contract_id} {period} "
                      f"v{version['version']}", lang),
@@ -265,41 +196,6 @@ with_clients = access.can(
                          chosen_contract["supplier_business_id"]),
 )  # fmt: skip
 months = data.line_months(ref, version["settlement_id"])
-
-
-def aggregate_words(aggregate: str | None) -> str:
-    key = f"maksut.aggregate.{aggregate}"
-    return ui.t(key) if messages.has(key) else aggregate or ""
-
-
-def facts(row: dict[str, Any]) -> pl.DataFrame:
-    """What the engine stored on an indicator line, one item a row (empty items left out)."""
-    items = [
-        ("col.status", i18n.status_word(row["status"], lang)),
-        ("col.value", num(row["value"]) if row["value"] is not None else ""),
-        ("col.n", num(row["n"], 0) if row["n"] is not None else ""),
-        ("col.min_n", "" if row["min_n"] is None else i18n.count(row["min_n"], lang)),
-        ("maksut.col.aggregate", aggregate_words(row["aggregate"])),
-        ("col.level_from", i18n.day(row["level_from"], lang) if row["level_from"] else ""),
-        ("col.minimum", num(row["minimum"]) if row["minimum"] is not None else ""),
-        ("col.threshold", num(row["threshold"]) if row["threshold"] is not None else ""),
-        ("col.target", num(row["target"]) if row["target"] is not None else ""),
-        ("col.scale", ui.t(f"scale.{row['scale']}") if row["scale"] else ""),
-        ("col.fraction", num(row["fraction"], 6) if row["fraction"] is not None else ""),
-        ("maksut.col.fraction_exact", row.get("fraction_exact") or ""),
-        ("col.money", euros(row["money"])),
-        ("col.bonus_exact", num(row["bonus_exact"], 6) if row["bonus_exact"] else ""),
-        ("col.bonus_before_gate", euros(row["bonus_before_gate"])),
-        ("col.bonus", euros(row["bonus"])),
-        ("col.sanction_exact", num(row["sanction_exact"], 6) if row["sanction_exact"] else ""),
-        ("maksut.col.sanction_before_cap", euros(row.get("sanction_before_cap"))),
-        ("col.sanction", euros(row["sanction"])),
-        ("col.rule", clause(row)),
-    ]  # fmt: skip
-    shown = [(ui.t(key), value) for key, value in items if value]
-    return pl.DataFrame(
-        {ui.t("maksut.col.fact"): [k for k, _ in shown], ui.t("col.value"): [v for _, v in shown]}
-    )
 
 
 def month_table(row: dict[str, Any]) -> pl.DataFrame:
@@ -362,10 +258,10 @@ def delivery_rows(row: dict[str, Any]) -> None:
 
 st.markdown(f"**{ui.t('maksut.details')}**")
 for row in rows:
-    name = literal(step_name(row))
+    name = literal(line_steps.step_name(row, indicator_names, lang))
     net_text = euros(line_net.get(row["line_no"], Decimal("0.00")))
     if row["line_kind"] == "indicator":
-        label = ui.t("maksut.line", name=name, bonus=euros(step_bonus(row)),
+        label = ui.t("maksut.line", name=name, bonus=euros(line_steps.step_bonus(row)),
                      sanction=euros(row["sanction"]), net=net_text)  # fmt: skip
     elif row["line_kind"] == "adjustment":
         label = ui.t("maksut.step", name=name, amount=euros(row["amount"]), net=net_text)
@@ -390,7 +286,7 @@ for row in rows:
             continue
         if row["line_kind"] != "indicator":
             continue
-        ui.show_table(facts(row))
+        ui.show_table(line_steps.facts(row, lang))
         monthly = month_table(row)
         if monthly.is_empty():
             st.caption(ui.t("maksut.no_months"))
