@@ -14,7 +14,7 @@ from typing import TextIO
 
 import duckdb
 
-from contracts.checks import failed_case, format_case_result, run_case_file
+from contracts.checks import CaseResult, difference_message, failed_case, run_case_file
 from contracts.messages import Message, message
 from contracts.terms import (
     TermsError,
@@ -39,7 +39,7 @@ from etl import (
 from etl.access import cli_actor
 from etl.load import LoadResult, in_language, load_file
 from etl.messages import MessageError
-from etl.report import decimal_text, euros, format_table, thousands
+from etl.report import format_table
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -241,11 +241,14 @@ def cmd_init(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         applied = store.migrate(con)
         version = store.schema_version(con)
     if not existed:
-        print(f"created {db} (schema version {version})", file=out)
+        said = messages.text("cli_init.created", args.lang, db=db, version=version)
     elif applied:
-        print(f"migrated {db} to schema version {version}: {', '.join(applied)}", file=out)
+        said = messages.text(
+            "cli_init.migrated", args.lang, db=db, version=version, steps=", ".join(applied)
+        )
     else:
-        print(f"{db} is up to date (schema version {version})", file=out)
+        said = messages.text("cli_init.up_to_date", args.lang, db=db, version=version)
+    print(said, file=out)
     return EXIT_OK
 
 
@@ -258,7 +261,10 @@ def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                 terms = load_contract_file(path)
             except TermsError as error:
                 status = EXIT_REJECTED
-                print(f"REJECTED {path}: {len(error.problems)} problem(s)", file=out)
+                said = messages.text(
+                    "cli_contracts.rejected", args.lang, file=path, count=len(error.problems)
+                )
+                print(said, file=out)
                 for problem in error.problems:
                     said = messages.render(problem.message, args.lang)
                     print(f"  {problem.field}: {said}", file=out)
@@ -277,12 +283,9 @@ def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                 audit.Event("contract-add", "unchanged" if outcome == "unchanged" else "done",
                             terms.id, version=version, detail={"file": str(path)}),
             )  # fmt: skip
-            words = {
-                "added": "added",
-                "new-version": "stored as a new version",
-                "unchanged": "unchanged, nothing stored",
-            }
-            print(f"{terms.id} v{version}: {words[outcome]} ({path})", file=out)
+            key = "cli_contracts." + outcome.replace("-", "_")
+            said = messages.text(key, args.lang, contract=terms.id, version=version, file=path)
+            print(said, file=out)
     return status
 
 
@@ -291,19 +294,32 @@ def cmd_contracts_list(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         rows = con.execute(
             """
             SELECT c.contract_id, c.version, c.supplier_name, c.service,
-                   coalesce(c.framework, ''), c.period_kind,
-                   strftime(c.start_date, '%-d.%-m.%Y') || '–'
-                       || strftime(c.end_date, '%-d.%-m.%Y'),
+                   coalesce(c.framework, ''), c.period_kind, c.start_date, c.end_date,
                    (SELECT count(*) FROM indicator_current i WHERE i.contract_id = c.contract_id),
-                   strftime(c.added_at, '%-d.%-m.%Y %H.%M')
+                   c.added_at
             FROM contract_current c ORDER BY c.contract_id
             """
         ).fetchall()
-    header = ("contract", "ver", "supplier", "service", "framework", "period", "term",
-              "indicators", "added")  # fmt: skip
-    print(format_table(header, rows), file=out)
-    print(f"{len(rows)} contract(s)", file=out)
+    lang = args.lang
+    table = [
+        (contract, version, supplier, service, framework, export.word("period_kind", kind, lang),
+         f"{formats.day(start, lang)}–{formats.day(end, lang)}", formats.count(indicators, lang),
+         formats.moment(added, lang))
+        for contract, version, supplier, service, framework, kind, start, end, indicators, added
+        in rows
+    ]  # fmt: skip
+    print(format_table(_header("cli_contracts.col", CONTRACT_COLUMNS, lang), table), file=out)
+    print(messages.text("cli_contracts.count", lang, count=len(rows)), file=out)
     return EXIT_OK
+
+
+CONTRACT_COLUMNS = ("contract", "version", "supplier", "service", "framework", "period", "term",
+                    "indicators", "added")  # fmt: skip
+
+
+def _header(group: str, columns: Sequence[str], lang: str) -> tuple[str, ...]:
+    """A table's column names in the language (keys `group.column`)."""
+    return tuple(messages.text(f"{group}.{column}", lang) for column in columns)
 
 
 def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
@@ -444,35 +460,45 @@ def cmd_deliveries(args: argparse.Namespace, db: Path, out: TextIO) -> int:
                 WHERE ? IS NULL OR s.contract_id = ?
                 GROUP BY s.delivery_id
             )
-            SELECT d.delivery_id, d.file_name, strftime(d.loaded_at, '%-d.%-m.%Y %H.%M'),
-                   coalesce(d.loaded_by, ''), d.row_count, d.shape, scope.contracts,
+            SELECT d.delivery_id, d.file_name, d.loaded_at, coalesce(d.loaded_by, ''),
+                   d.row_count, d.shape, scope.contracts,
                    strftime(scope.first_period, '%Y-%m') || '..'
                        || strftime(scope.last_period, '%Y-%m'),
-                   CASE WHEN scope.superseded_keys = 0 THEN 'current'
-                        WHEN scope.superseded_keys = scope.keys THEN 'superseded'
-                        ELSE 'partly superseded (' || scope.superseded_keys || '/'
-                             || scope.keys || ')' END,
-                   CASE WHEN scope.corrects_keys > 0
-                        THEN 'corrects ' || scope.corrects_keys ELSE '' END,
-                   left(d.sha256, 12)
+                   scope.superseded_keys, scope.keys, scope.corrects_keys, left(d.sha256, 12)
             FROM delivery d JOIN scope USING (delivery_id)
             ORDER BY d.delivery_id
             """,
             [args.contract, args.contract],
         ).fetchall()
-    header = ("id", "file", "loaded", "by", "rows", "shape", "contracts", "periods", "state",
-              "correction", "sha256")  # fmt: skip
-    print(format_table(header, [_with_thousands(r, 4) for r in rows]), file=out)
-    print(f"{len(rows)} deliveries", file=out)
+    lang = args.lang
+    table = [
+        (delivery, file, formats.moment(loaded, lang), by, formats.count(row_count, lang),
+         messages.text(f"cli_load.shape.{shape}", lang), contracts, periods,
+         _delivery_state(superseded, keys, lang),
+         messages.text("cli_deliveries.corrects", lang, count=corrects) if corrects else "",
+         digest)
+        for delivery, file, loaded, by, row_count, shape, contracts, periods, superseded, keys,
+        corrects, digest in rows
+    ]  # fmt: skip
+    print(format_table(_header("cli_deliveries.col", DELIVERY_COLUMNS, lang), table), file=out)
+    print(messages.text("cli_deliveries.count", lang, count=len(rows)), file=out)
     return EXIT_OK
 
 
-def _with_thousands(row: tuple[object, ...], column: int) -> tuple[object, ...]:
-    values = list(row)
-    value = values[column]
-    if isinstance(value, int):
-        values[column] = thousands(value)
-    return tuple(values)
+DELIVERY_COLUMNS = ("id", "file", "loaded", "by", "rows", "shape", "contracts", "periods",
+                    "state", "correction", "sha256")  # fmt: skip
+
+
+def _delivery_state(superseded: int, keys: int, lang: str) -> str:
+    """current, superseded, or partly superseded (3/12): of its contract × indicator × period."""
+    if superseded == 0:
+        return messages.text("delivery.current", lang)
+    if superseded == keys:
+        return messages.text("delivery.superseded", lang)
+    state = messages.text("delivery.partly", lang)
+    return messages.text(
+        "cli_deliveries.partly", lang, state=state, superseded=superseded, keys=keys
+    )
 
 
 def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
@@ -485,10 +511,33 @@ def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         except Exception as error:  # the last guard: one case never hides the others
             result = failed_case(str(path), error)
         results.append(result)
-        print(format_case_result(result, lambda m: messages.render(m, args.lang)), file=out)
+        print(_case_result(result, args.lang), file=out)
     passed = sum(1 for r in results if r.passed)
-    print(f"{passed} passed, {len(results) - passed} failed", file=out)
+    said = messages.text(
+        "cli_check.summary", args.lang, passed=passed, failed=len(results) - passed
+    )
+    print(said, file=out)
     return EXIT_OK if passed == len(results) else EXIT_REJECTED
+
+
+def _case_result(result: CaseResult, lang: str) -> str:
+    """PASS file: name, or FAIL file: name and one indented line per difference, or one
+    ERROR file: field: message line per problem (the verdict words in the language)."""
+    if result.outcome == "error":
+        return "\n".join(
+            messages.text(
+                "cli_check.error",
+                lang,
+                file=p.file,
+                field=p.field,
+                text=messages.render(p.message, lang),
+            )
+            for p in result.problems
+        )
+    key = "cli_check.pass" if result.outcome == "pass" else "cli_check.fail"
+    head = messages.text(key, lang, file=result.file, name=result.name)
+    rows = [f"  {messages.render(difference_message(d), lang)}" for d in result.differences]
+    return "\n".join([head, *rows])
 
 
 def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
@@ -497,31 +546,26 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     except settle.SettleError as error:
         say_error(error, args.lang)
         return EXIT_ERROR
+    lang = args.lang
     changed = [o for o in report.outcomes if o.action != "unchanged"]
     for outcome in changed:
-        words = {
-            "created": "settled",
-            "new-draft": "new draft",
-            "correction": "CORRECTION of the approved version",
-        }[outcome.action]
-        difference = (
-            f", difference {euros(outcome.net_difference)}"
-            if outcome.net_difference is not None
-            else ""
-        )
-        print(
-            f"{outcome.contract} {outcome.period} v{outcome.version}: {words}, "
-            f"net {euros(outcome.net)}{difference}",
-            file=out,
-        )
-    print(
-        f"{len(report.outcomes)} settlement(s): {report.count('created')} new, "
-        f"{report.count('new-draft')} new drafts, {report.count('correction')} corrections, "
-        f"{report.count('unchanged')} unchanged",
-        file=out,
-    )
+        line = messages.text(
+            "cli_settle." + outcome.action.replace("-", "_"), lang, contract=outcome.contract,
+            period=outcome.period, version=outcome.version, net=outcome.net,
+        )  # fmt: skip
+        if outcome.net_difference is not None:
+            line = messages.text(
+                "cli_settle.difference", lang, line=line, difference=outcome.net_difference
+            )
+        print(line, file=out)
+    said = messages.text(
+        "cli_settle.summary", lang, count=len(report.outcomes), created=report.count("created"),
+        drafts=report.count("new-draft"), corrections=report.count("correction"),
+        unchanged=report.count("unchanged"),
+    )  # fmt: skip
+    print(said, file=out)
     for framework, year in report.reranked:
-        print(f"priority order {framework} {year} recomputed (its settlements changed)", file=out)
+        print(messages.text("cli_settle.reranked", lang, framework=framework, year=year), file=out)
     if args.out is not None:
         with store.reading(db) as con:
             try:
@@ -532,23 +576,23 @@ def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         detail = {"file": str(args.out), "rows": count}
         event = audit.Event("export", contract_id=args.contract, period=args.period, detail=detail)
         audit.record_alone(db, cli_actor(args.by), event)
-        print(f"wrote {count} rows to {args.out}", file=out)
+        print(messages.text("cli_settle.wrote", lang, count=count, file=args.out), file=out)
     return EXIT_OK
 
 
 def cmd_prepare(args: argparse.Namespace, db: Path, out: TextIO) -> int:
-    return _approval_step(args, db, out, "prepared by {who}; another finance user approves it")
+    return _approval_step(args, db, out, "cli_step.prepared")
 
 
 def cmd_approve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
-    return _approval_step(args, db, out, "approved by {who}; it is now locked")
+    return _approval_step(args, db, out, "cli_step.approved")
 
 
 def cmd_reject(args: argparse.Namespace, db: Path, out: TextIO) -> int:
-    return _approval_step(args, db, out, "rejected by {who}: back to draft ({reason})")
+    return _approval_step(args, db, out, "cli_step.rejected")
 
 
-def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, words: str) -> int:
+def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, key: str) -> int:
     """prepare / approve / reject from the command line, refused with exit 2 and the reason."""
     actor = cli_actor(args.by)
     step = args.run.__name__.removeprefix("cmd_")
@@ -565,14 +609,24 @@ def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, words: str) 
     except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
         say_error(error, args.lang)
         return EXIT_REJECTED
-    said = words.format(who=actor.label, reason=getattr(args, "reason", ""))
-    note = " (four-eyes rule relaxed by configuration)" if decision.four_eyes_relaxed else ""
-    print(
-        f"{decision.contract_id} {decision.period} v{decision.version} ({decision.kind}) "
-        f"{said}{note}",
-        file=out,
+    settlement = _settlement_name(
+        decision.contract_id, decision.period, decision.version, decision.kind, args.lang
     )
+    said = messages.text(
+        key, args.lang, settlement=settlement, who=actor.label, reason=getattr(args, "reason", "")
+    )
+    if decision.four_eyes_relaxed:
+        said = messages.text("cli_step.relaxed", args.lang, line=said)
+    print(said, file=out)
     return EXIT_OK
+
+
+def _settlement_name(contract: str, period: str, version: int, kind: str, lang: str) -> str:
+    """K-001 2025-Q1 v2 (oikaisu): a settlement version and its kind in the language."""
+    return messages.text(
+        "cli_step.settlement", lang, contract=contract, period=period, version=version,
+        kind=export.word("kind", kind, lang),
+    )  # fmt: skip
 
 
 def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
@@ -589,14 +643,14 @@ def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         return EXIT_REJECTED
     kind = None if args.out is None else audit_export.kind_of(args.out.name)
     if args.out is not None and kind is None:
-        print(f"error: --out {args.out}: name the file .xlsx or .csv", file=sys.stderr)
+        say_error(MessageError(message("cli_out.no_kind", file=str(args.out))), args.lang)
         return EXIT_REJECTED
     filters = audit.Filters(since, until, args.user or None, args.contract or None,
                             args.period or None, args.action or None)  # fmt: skip
     with store.reading(db) as con:
         waiting = audit.pending(con, db)
         if args.verify:
-            return _verify_trail(con, len(waiting), out)
+            return _verify_trail(con, len(waiting), out, args.lang)
         frame = audit.events(con, filters, waiting)
     rows = [
         (
@@ -609,39 +663,38 @@ def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         )
         for r in frame.iter_rows(named=True)
     ]  # fmt: skip
-    header = ("#", "aika (UTC)", "käyttäjä", "roolit", "kanava", "toiminto", "tulos", "sopimus",
-              "kausi", "versio", "toimitus", "tiiviste", "lisätiedot")  # fmt: skip
-    print(format_table(header, rows), file=out)
+    print(format_table(_header("cli_audit.col", AUDIT_COLUMNS, args.lang), rows), file=out)
     waiting_shown = int(frame["pending"].sum())
-    note = (
-        f", {waiting_shown} pending in the journal (not yet in the table)" if waiting_shown else ""
-    )
-    print(f"{len(rows)} event(s){note}", file=out)
+    key = "cli_audit.count_pending" if waiting_shown else "cli_audit.count"
+    print(messages.text(key, args.lang, count=len(rows), pending=waiting_shown), file=out)
     if args.out is None or kind is None:
         return EXIT_OK
-    if not _written(args.out, audit_export.file_bytes(frame, kind)):
+    if not _written(args.out, audit_export.file_bytes(frame, kind), args.lang):
         return EXIT_ERROR
     event = audit_export.export_event(filters, str(args.out), kind, len(frame))
     audit.record_soon(db, cli_actor(args.by), event)
-    print(f"wrote {len(frame)} event(s) to {args.out}; the export is recorded in the trail",
-          file=out)  # fmt: skip
+    print(messages.text("cli_audit.wrote", args.lang, count=len(frame), file=args.out), file=out)
     return EXIT_OK
+
+
+AUDIT_COLUMNS = ("number", "at", "user", "roles", "channel", "action", "outcome", "contract",
+                 "period", "version", "delivery", "digest", "detail")  # fmt: skip
 
 
 DETAIL_CHARS = 120
 """The detail column of `vaikuttavuus audit` is cut here (the export holds all of it)."""
 
 
-def _verify_trail(con: duckdb.DuckDBPyConnection, waiting: int, out: TextIO) -> int:
+def _verify_trail(con: duckdb.DuckDBPyConnection, waiting: int, out: TextIO, lang: str) -> int:
     problems = audit.verify(con)
     count = store.fetch_one(con, "SELECT count(*) FROM audit_event")
     for problem in problems:
-        print(f"BROKEN {problem}", file=out)
+        print(messages.text("cli_audit.broken", lang, problem=problem), file=out)
     total = count[0] if count else 0
-    print(f"{total} event(s); {'chain intact' if not problems else 'chain BROKEN'}", file=out)
+    key = "cli_audit.intact_summary" if not problems else "cli_audit.broken_summary"
+    print(messages.text(key, lang, count=total), file=out)
     if waiting:
-        print(f"{waiting} pending in the journal (not yet in the chain; the next write moves "
-              "them in)", file=out)  # fmt: skip
+        print(messages.text("cli_audit.pending", lang, count=waiting), file=out)
     return EXIT_OK if not problems else EXIT_REJECTED
 
 
@@ -668,35 +721,41 @@ def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
             (c, p): messages.render(why, args.lang)
             for c, p, _, why in settle.stale_settlements(con)
         }
+    lang = args.lang
     rows = [
         (
-            r["contract_id"], r["period"], r["version"], r["kind"], r["status"],
-            euros(r["bonus_total"]), euros(r["sanction_total"]), euros(r["net"]),
-            "" if r["net_difference"] is None else euros(r["net_difference"]),
-            r["approved_by"] or "",
+            r["contract_id"], r["period"], r["version"], export.word("kind", r["kind"], lang),
+            export.word("state", r["status"], lang), formats.euros(r["bonus_total"], lang),
+            formats.euros(r["sanction_total"], lang), formats.euros(r["net"], lang),
+            formats.euros(r["net_difference"], lang), r["approved_by"] or "",
             stale.get((r["contract_id"], r["period"]), ""),
         )
         for r in frame.iter_rows(named=True)
     ]  # fmt: skip
-    header = ("contract", "period", "ver", "kind", "status", "bonus", "sanction", "net",
-              "difference", "approved by", "awaiting correction")  # fmt: skip
+    header = _header("cli_settlements.col", SETTLEMENT_COLUMNS, lang)
     print(format_table(header, rows), file=out)
-    print(f"{len(rows)} settlement(s), {len(stale)} approved with changed inputs", file=out)
+    said = messages.text("cli_settlements.summary", lang, count=len(rows), stale=len(stale))
+    print(said, file=out)
     return EXIT_OK
+
+
+SETTLEMENT_COLUMNS = ("contract", "period", "version", "kind", "status", "bonus", "sanction",
+                      "net", "difference", "approved_by", "awaiting")  # fmt: skip
 
 
 def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """The run's settlements and totals per supplier; --prepare / --approve every one waiting
     (refused with exit 2 and the reason); --out writes the approved rows, recorded."""
+    lang = args.lang
     kind = None if args.out is None else audit_export.kind_of(args.out.name)
     if args.out is not None and kind is None:
-        print(f"error: --out {args.out}: name the file .xlsx or .csv", file=sys.stderr)
+        say_error(MessageError(message("cli_out.no_kind", file=str(args.out))), lang)
         return EXIT_REJECTED
     step: payment_run.RunStep | None = (
         "prepare" if args.prepare else "approve" if args.approve else None
     )
     if step is not None and not (args.by or "").strip():
-        print(f"error: --{step} needs --by NAME", file=sys.stderr)
+        say_error(MessageError(message("cli_run.needs_by", step=step)), lang)
         return EXIT_REJECTED
     actor = cli_actor(args.by)
     try:
@@ -704,45 +763,57 @@ def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         if step is not None:
             four_eyes = access.installation_four_eyes()
             decisions = payment_run.step_all(db, actor, step, name, four_eyes=four_eyes)
-            done = "prepared" if step == "prepare" else "approved"
             for d in decisions:
-                print(f"{d.contract_id} {d.period} v{d.version} ({d.kind}) {done}", file=out)
-            print(f"{len(decisions)} settlement(s) {done} by {actor.label} in one write", file=out)
+                settlement = _settlement_name(d.contract_id, d.period, d.version, d.kind, lang)
+                print(messages.text(f"cli_run.stepped_{step}", lang, settlement=settlement),
+                      file=out)  # fmt: skip
+            said = messages.text(
+                f"cli_run.summary_{step}", lang, count=len(decisions), who=actor.label
+            )
+            print(said, file=out)
     except (settle.SettleError, access.AccessError, personal_data.PersonalData) as error:
-        say_error(error, args.lang)
+        say_error(error, lang)
         return EXIT_REJECTED
     with store.reading(db) as con:
         run = payment_run.rows(con, name)
     table = [
         (
-            r.supplier, r.business_id, r.contract_id, r.period, r.version, r.kind, r.state,
-            euros(r.bonus), euros(r.sanction), euros(r.payable),
+            r.supplier, r.business_id, r.contract_id, r.period, r.version,
+            export.word("kind", r.kind, lang), export.word("state", r.status, lang),
+            formats.euros(r.bonus, lang), formats.euros(r.sanction, lang),
+            formats.euros(r.payable, lang),
             "" if r.corrects_version is None else f"v{r.corrects_version}", r.approved_by or "",
         )
         for r in run
     ]  # fmt: skip
-    print(f"payment run {name}", file=out)
-    header = ("supplier", "y-tunnus", "contract", "period", "ver", "kind", "state", "bonus",
-              "sanction", "net", "corrects", "approved by")  # fmt: skip
-    print(format_table(header, table), file=out)
+    print(messages.text("cli_run.title", lang, run=name), file=out)
+    print(format_table(_header("cli_run.col", RUN_COLUMNS, lang), table), file=out)
     sums = [
-        (t.supplier, t.business_id, t.rows, euros(t.bonus), euros(t.sanction), euros(t.net),
-         euros(t.approved_net))
+        (t.supplier, t.business_id, formats.count(t.rows, lang), formats.euros(t.bonus, lang),
+         formats.euros(t.sanction, lang), formats.euros(t.net, lang),
+         formats.euros(t.approved_net, lang))
         for t in payment_run.totals(run)
     ]  # fmt: skip
     print(file=out)
-    print(format_table(("supplier", "y-tunnus", "settlements", "bonus", "sanction", "net",
-                        "approved net"), sums), file=out)  # fmt: skip
+    print(format_table(_header("cli_run.col", TOTAL_COLUMNS, lang), sums), file=out)
     approved = len(payment_run.payable(run))
-    print(f"{len(run)} settlement(s), {approved} approved", file=out)
+    print(messages.text("cli_run.summary", lang, count=len(run), approved=approved), file=out)
     if args.out is None or kind is None:
         return EXIT_OK
-    if not _written(args.out, payment_run.file_bytes(run, kind, args.lang)):
+    if not _written(args.out, payment_run.file_bytes(run, kind, lang), lang):
         return EXIT_ERROR
     audit.record_alone(db, actor, payment_run.export_event(name, run, str(args.out), kind))
-    print(f"wrote {approved} approved row(s) to {args.out}; {len(run) - approved} not yet "
-          "approved left out; the export is recorded in the trail", file=out)  # fmt: skip
+    said = messages.text(
+        "cli_run.wrote", lang, approved=approved, file=args.out, left=len(run) - approved
+    )
+    print(said, file=out)
     return EXIT_OK
+
+
+RUN_COLUMNS = ("supplier", "business_id", "contract", "period", "version", "kind", "state",
+               "bonus", "sanction", "net", "corrects", "approved_by")  # fmt: skip
+TOTAL_COLUMNS = ("supplier", "business_id", "settlements", "bonus", "sanction", "net",
+                 "approved_net")  # fmt: skip
 
 
 def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
@@ -751,27 +822,33 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     except ValueError as error:
         say_error(error, args.lang)
         return EXIT_ERROR
+    lang = args.lang
     rows = [
         (
             r.rank.position, r.rank.contract, r.supplier,
-            "–" if r.rank.score is None else decimal_text(r.rank.score, 4), r.assessed,
+            "–" if r.rank.score is None else formats.number(r.rank.score, lang, 4),
+            formats.count(r.assessed, lang),
             "" if r.rank.previous_position is None else r.rank.previous_position,
-            _movement(r.rank.movement),
+            _movement(r.rank.movement, lang),
         )
         for r in ranked
     ]  # fmt: skip
-    print(f"priority order {args.framework} {args.year}", file=out)
-    header = ("#", "contract", "supplier", "score", "assessed", "last year", "movement")
-    print(format_table(header, rows), file=out)
+    print(messages.text("cli_rank.title", lang, framework=args.framework, year=args.year),
+          file=out)  # fmt: skip
+    print(format_table(_header("cli_rank.col", RANK_COLUMNS, lang), rows), file=out)
     return EXIT_OK
 
 
-def _written(out: Path, content: bytes) -> bool:
+RANK_COLUMNS = ("position", "contract", "supplier", "score", "assessed", "last_year", "movement")
+
+
+def _written(out: Path, content: bytes, lang: str) -> bool:
     """Write an export to --out; a file that cannot be written is said in plain words."""
     try:
         out.write_bytes(content)
     except OSError as error:
-        print(f"error: --out {out}: {error.strerror or error}", file=sys.stderr)
+        why = message("cli_out.not_written", file=str(out), reason=error.strerror or str(error))
+        say_error(MessageError(why), lang)
         return False
     return True
 
@@ -800,28 +877,26 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
         "--server.maxUploadSize", str(limits.MAX_UPLOAD_BYTES // limits.MiB),
     ]  # fmt: skip
+    lang = args.lang
     problem = _auth_problem(args.secrets)
     if args.no_auth:
         if args.address not in ("localhost", "127.0.0.1"):
-            print(
-                f"refused: --no-auth listens on 127.0.0.1 only, not {args.address}", file=sys.stderr
-            )
+            why = message("cli_serve.no_auth_address", address=args.address)
+            say_error(MessageError(why), lang, "cli.refused")
             return EXIT_REJECTED
         address = "127.0.0.1"
         env[access.NO_AUTH_ENV] = "1"
-        print("WARNING: no sign-in (--no-auth): local use only, every action is recorded as "
-              f"{access.local_actor().name}", file=out)  # fmt: skip
+        print(messages.text("cli_serve.warning", lang, who=access.local_actor().name), file=out)
     elif problem is not None:
-        print(f"refused: {problem}. Configure sign-in (docs/sign-in.md), or give --no-auth "
-              "for local use on 127.0.0.1", file=sys.stderr)  # fmt: skip
+        why = message("cli_serve.no_sign_in", problem=problem)
+        say_error(MessageError(why), lang, "cli.refused")
         return EXIT_REJECTED
     else:
         address = args.address
         command += ["--secrets.files", str(args.secrets.resolve())]
         roles = access.role_map_path(args.roles)
         if roles is None:
-            print("refused: no role-mapping file: give --roles FILE, set $VAIKUTTAVUUS_ROLES "
-                  "or put roles.toml here (docs/access.md)", file=sys.stderr)  # fmt: skip
+            say_error(MessageError(message("cli_serve.no_roles")), lang, "cli.refused")
             return EXIT_REJECTED
         try:
             role_map = access.load_role_map(roles)
@@ -831,7 +906,8 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         audit.record_role_map(db, cli_actor(None), role_map)
         env[access.ROLES_ENV] = str(roles.resolve())
     command += ["--server.address", address]
-    print(f"dashboard on http://{address}:{args.port} (database {db})", file=out, flush=True)
+    said = messages.text("cli_serve.running", lang, address=address, port=args.port, db=db)
+    print(said, file=out, flush=True)
     # become Streamlit, so that Ctrl-C and SIGTERM reach the server itself
     os.execve(sys.executable, command, env)
 
@@ -839,32 +915,32 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
 
-def _auth_problem(secrets: Path) -> str | None:
+def _auth_problem(secrets: Path) -> Message | None:
     """Why the secrets file cannot sign anyone in (None when its [auth] section is complete)."""
     import tomllib
 
     try:
         data = tomllib.loads(secrets.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return f"{secrets}: no secrets file, so no [auth] section for sign-in"
+        return message("cli_serve.no_secrets", file=str(secrets))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        return f"{secrets}: cannot be read: {error}"
+        return message("cli_serve.unreadable", file=str(secrets), reason=str(error))
     section = data.get("auth")
     if not isinstance(section, dict):
-        return f"{secrets}: no [auth] section for sign-in"
+        return message("cli_serve.no_auth_section", file=str(secrets))
     flat = dict(section)
     for value in section.values():  # [auth.<provider>] sections hold the provider's keys
         if isinstance(value, dict):
             flat.update(value)
     missing = [key for key in AUTH_KEYS if not flat.get(key)]
     if missing:
-        return f"{secrets}: [auth] lacks {', '.join(missing)}"
+        return message("cli_serve.auth_lacks", file=str(secrets), keys=", ".join(missing))
     return None
 
 
-def _movement(movement: int | None) -> str:
+def _movement(movement: int | None, lang: str) -> str:
     if movement is None:
-        return "new"
+        return messages.text("movement.new", lang)
     if movement == 0:
         return "="
     return f"▲ {movement}" if movement > 0 else f"▼ {-movement}"

@@ -46,8 +46,8 @@ def test_one_person_prepares_and_another_approves(settled: Path, cli: Cli) -> No
     status, out = cli("prepare", *WHERE, "--by", "Paula Valmistelija")
     assert (status, out) == (
         0,
-        "KH-TEST 2025-Q1 v1 (original) prepared by Paula Valmistelija (komentorivi); "
-        "another finance user approves it\n",
+        "KH-TEST 2025-Q1 v1 (alkuperäinen) valmisteltu, valmistelija Paula Valmistelija "
+        "(komentorivi); toinen talouden käyttäjä hyväksyy sen\n",
     )
     status, out = cli("approve", *WHERE, "--by", "Aino Hyväksyjä", "--comment", "Tarkistettu")
     assert status == 0, out
@@ -83,8 +83,14 @@ def test_a_draft_must_be_prepared_before_it_is_approved(settled: Path, cli: Cli)
 
 def test_a_rejection_sends_it_back_to_draft_with_its_reason(settled: Path, cli: Cli) -> None:
     assert cli("prepare", *WHERE, "--by", "Paula")[0] == 0
-    status, out = cli("reject", *WHERE, "--by", "Aino", "--reason", "ADL-luku tarkistettava")
-    assert status == 0, out
+    status, out = cli(
+        "--lang", "sv", "reject", *WHERE, "--by", "Aino", "--reason", "ADL-luku tarkistettava"
+    )
+    assert (status, out) == (
+        0,
+        "KH-TEST 2025-Q1 v1 (ursprunglig) återsänd till utkast av Aino (komentorivi) "
+        "(ADL-luku tarkistettava)\n",
+    )
     assert state(settled) == (
         "draft",
         None,
@@ -123,7 +129,7 @@ def test_the_installation_may_relax_four_eyes_and_the_trail_says_so(
     assert cli("prepare", *WHERE, "--by", "Yksin")[0] == 0
     status, out = cli("approve", *WHERE, "--by", "Yksin")
     assert status == 0, out
-    assert out.endswith("(four-eyes rule relaxed by configuration)\n")
+    assert out.endswith("(neljän silmän periaatteesta poikettu asetuksella)\n")
     detail = audit_rows(settled)[-1][-1]
     assert detail == '{"four_eyes": "relaxed by configuration: the preparer approved"}'
 

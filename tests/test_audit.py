@@ -85,7 +85,7 @@ def test_the_trail_is_printed_and_filtered_by_user_contract_and_action(
 ) -> None:
     status, out = cli("audit", "--user", "paula")
     assert status == 0
-    assert out.splitlines()[-1] == "1 event(s)"
+    assert out.splitlines()[-1] == "tapahtumia 1"
     (row,) = columns(out)
     assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} \d\d\.\d\d\.\d\d", row["aika (UTC)"])
     assert (row["käyttäjä"], row["kanava"], row["toiminto"], row["tulos"]) == (
@@ -93,9 +93,12 @@ def test_the_trail_is_printed_and_filtered_by_user_contract_and_action(
     )  # fmt: skip
     assert (row["sopimus"], row["kausi"], row["versio"]) == ("KH-TEST", "2025-Q1", "v1")
     status, out = cli("audit", "--contract", "KH-TEST", "--action", "approve")
-    assert out.splitlines()[-1] == "1 event(s)"
+    assert out.splitlines()[-1] == "tapahtumia 1"
     status, out = cli("audit", "--since", "2999-01-01")
-    assert out.splitlines()[-1] == "0 event(s)"
+    assert out.splitlines()[-1] == "tapahtumia 0"
+    status, out = cli("--lang", "sv", "audit", "--user", "paula")
+    assert out.splitlines()[0].startswith("#  tid (UTC)")
+    assert out.splitlines()[-1] == "1 händelser"
 
 
 def test_the_trail_is_printed_newest_first(worked: Path, cli: Cli) -> None:
@@ -125,7 +128,7 @@ def test_days_are_given_in_iso_or_finnish_form(worked: Path, cli: Cli, day: str)
     given = iso if "-" in day else finnish
     everything = len(trail(worked))
     assert cli("audit", "--since", given, "--until", given)[1].splitlines()[-1] == (
-        f"{everything} event(s)"
+        f"tapahtumia {everything}"
     )
 
 
@@ -150,7 +153,7 @@ def test_the_trail_is_written_to_xlsx_and_finnish_csv_and_the_export_is_recorded
     shown = columns(cli("audit", *WHERE)[1])
     workbook_path, csv_path = tmp_path / "loki.xlsx", tmp_path / "loki.csv"
     status, out = cli("audit", *WHERE, "--out", workbook_path, "--by", "Reviisori")
-    assert status == 0 and out.splitlines()[-1].startswith("wrote 4 event(s) to ")
+    assert status == 0 and out.splitlines()[-1].startswith("kirjoitettu 4 tapahtumaa tiedostoon ")
     sheet = load_workbook(workbook_path).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
@@ -208,7 +211,7 @@ def test_out_takes_only_xlsx_or_csv(
 ) -> None:
     before = trail(worked)
     assert run_cli("--db", worked, "audit", "--out", tmp_path / "loki.txt")[0] == 2
-    assert "name the file .xlsx or .csv" in capsys.readouterr().err
+    assert "anna tiedostolle pääte .xlsx tai .csv" in capsys.readouterr().err
     assert not (tmp_path / "loki.txt").exists() and trail(worked) == before
 
 
@@ -223,19 +226,24 @@ def test_an_event_waiting_in_the_journal_is_printed_as_pending(
         assert bad.status == "rejected" and audit.journal_path(worked).exists()
     status, out = cli("audit", "--action", "load")
     assert status == 0
-    assert out.splitlines()[-1] == "2 event(s), 1 pending in the journal (not yet in the table)"
+    assert out.splitlines()[-1] == (
+        "tapahtumia 2, joista 1 odottaa lokin jonossa (ei vielä taulussa)"
+    )
     first, second = columns(out)
     assert (first["#"], first["tulos"]) == ("odottaa", "rejected")
     assert "tiedosto: odottaa.csv" in first["lisätiedot"] and "journal_entry" not in out
     assert (second["tulos"], second["#"].isdigit()) == ("done", True)
     status, out = cli("audit", "--verify")
-    assert status == 0 and out.splitlines()[-1].startswith("1 pending in the journal")
+    assert status == 0 and out.splitlines()[-1].startswith("1 odottaa lokin jonossa")
 
 
 def test_an_intact_trail_verifies(worked: Path, cli: Cli) -> None:
     status, out = cli("audit", "--verify")
     assert status == 0
-    assert out.splitlines()[-1].endswith("chain intact")
+    assert out.splitlines()[-1].endswith("; ketju eheä")
+    status, out = cli("--lang", "sv", "audit", "--verify")
+    assert status == 0
+    assert out.splitlines()[-1].endswith("händelser; kedjan är hel")
 
 
 def test_a_row_changed_outside_the_product_breaks_the_chain(worked: Path, cli: Cli) -> None:
@@ -244,7 +252,7 @@ def test_a_row_changed_outside_the_product_breaks_the_chain(worked: Path, cli: C
     status, out = cli("audit", "--verify")
     assert status == 2
     assert "the row was changed after it was written" in out
-    assert out.splitlines()[-1].endswith("chain BROKEN")
+    assert out.splitlines()[-1].endswith("; ketju RIKKI")
 
 
 def test_a_row_removed_outside_the_product_breaks_the_chain(worked: Path, cli: Cli) -> None:

@@ -296,7 +296,7 @@ def test_the_command_prints_and_writes_what_the_page_shows(own_db: Path, tmp_pat
         "--out", out_file, "--by", "Tarkastaja",
     )  # fmt: skip
     assert status == 0
-    assert out.splitlines()[-2] == "4 event(s)"
+    assert out.splitlines()[-2] == "tapahtumia 4"
     printed = [int(line.split()[0]) for line in out.splitlines()[1:-2]]
     assert printed == shown
     lines = list(csv.reader(io.StringIO(out_file.read_text("utf-8-sig")), delimiter=";"))

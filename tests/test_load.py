@@ -422,8 +422,15 @@ def test_a_correction_supersedes_and_both_stay_queryable(
     assert observations(db).height == 3
     status, out = cli("deliveries")
     lines = out.splitlines()
-    assert "partly superseded (1/2)" in lines[1]
-    assert "corrects 1" in lines[2] and "current" in lines[2]
+    assert lines[0].split()[:5] == ["nro", "tiedosto", "ladattu", "lataaja", "rivejä"]
+    assert "osittain korvattu (1/2)" in lines[1] and "mittariraportti" in lines[1]
+    assert "oikaisee 1" in lines[2] and "voimassa" in lines[2]
+    assert lines[-1] == "toimituksia 2"
+    status, out = cli("--lang", "sv", "deliveries")
+    lines = out.splitlines()
+    assert "delvis ersatt (1/2)" in lines[1]
+    assert "korrigerar 1" in lines[2] and "gällande" in lines[2]
+    assert lines[-1] == "2 leveranser"
 
 
 def test_each_file_of_a_call_is_its_own_unit(tmp_path: Path, db: Path, cli: Cli) -> None:

@@ -116,8 +116,10 @@ def test_settle_after_a_correction_recomputes_the_order_in_the_same_write(
 
     status, out = run_cli("--db", ranked_db, "settle", "--by", "Talous / valmistelija")
     assert status == 0, out
-    assert f"priority order {FRAMEWORK} 2025 recomputed (its settlements changed)" in out
-    assert f"priority order {FRAMEWORK} 2024" not in out  # no 2024 settlement changed
+    assert (
+        f"etusijajärjestys {FRAMEWORK} 2025 laskettu uudelleen (sen selvitykset muuttuivat)" in out
+    )
+    assert f"etusijajärjestys {FRAMEWORK} 2024" not in out  # no 2024 settlement changed
     assert newest_order(ranked_db) == as_stored(
         [("KH-2024-001", "1,0000", 0), ("KH-2024-002", "0,6976", 0), ("KH-2024-003", "0,6228", 0)]
     )

@@ -13,7 +13,7 @@ from contracts.exact import round_cents
 from contracts.messages import message
 from contracts.settlement import settle_contract
 from contracts.terms import TermsError, load_contract_text
-from etl.report import euros
+from etl.formats import euros
 from tests.conftest import SHARED, Cli, audit_rows, data_digest, run_cli, write
 
 CASE = """\
@@ -86,15 +86,15 @@ def contract_text(**changes: str) -> str:
 
 
 def assert_refused(path: Path, field: str, reason: str) -> None:
-    """`check` on the file and on a good case beside it: the file is an ERROR naming the
+    """`check` on the file and on a good case beside it: the file is a VIRHE naming the
     field and the reason, the good case still passes, exit 2, no traceback."""
     good = SHARED / "cases" / "01-linear-scale.toml"
     status, out = run_cli("check", path, good)
     assert status == 2, out
-    error = next(line for line in out.splitlines() if line.startswith(f"ERROR {path}"))
+    error = next(line for line in out.splitlines() if line.startswith(f"VIRHE {path}"))
     assert f": {field}: " in error and reason in error, out
-    assert f"PASS {good}" in out
-    assert "1 passed, 1 failed" in out
+    assert f"LÄPI {good}" in out
+    assert "läpi 1, ei läpi 1" in out
     assert "Traceback" not in out
 
 
@@ -176,8 +176,8 @@ def test_a_case_the_engine_cannot_read_never_hides_the_others(tmp_path: Path) ->
     good = SHARED / "cases" / "14-exact-half-cent.toml"
     status, out = run_cli("check", broken, good)
     assert status == 2
-    assert f"ERROR {broken}: (file): ei voi lukea" in out
-    assert f"PASS {good}" in out
+    assert f"VIRHE {broken}: (file): ei voi lukea" in out
+    assert f"LÄPI {good}" in out
 
 
 def test_deeply_nested_toml_is_refused_with_the_file_named(tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_contracts_add_refuses_what_check_refuses(
     before = data_digest(empty_db)
     status, out = run_cli("--db", empty_db, "contracts", "add", path)
     assert status == 2, out
-    assert f"REJECTED {path}" in out
+    assert f"HYLÄTTY {path}: ongelmia 1" in out
     assert f"  {field}: " in out and reason in out, out
     assert data_digest(empty_db) == before
     assert audit_rows(empty_db)[-1] == ("contract-add", "rejected")
@@ -289,4 +289,4 @@ def test_a_gate_that_withholds_nothing_is_0_00_not_minus_0_00() -> None:
 @pytest.mark.parametrize("amount", ["-0.004", "-0.00", "-0.0049999"])
 def test_a_negative_amount_that_rounds_to_nothing_is_shown_as_0_00(amount: str) -> None:
     assert str(round_cents(Decimal(amount))) == "0.00"
-    assert euros(Decimal(amount)) == "0,00 €"
+    assert euros(Decimal(amount), "fi") == "0,00\u00a0€"

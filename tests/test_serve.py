@@ -34,18 +34,23 @@ def test_without_auth_it_refuses_to_start(
     status, _ = run_cli("--db", db, "serve", "--secrets", tmp_path / "none.toml")
     assert status == 2
     err = capsys.readouterr().err
-    assert "no secrets file, so no [auth] section for sign-in" in err and "--no-auth" in err
+    assert err.startswith("hylätty: ") and "--no-auth" in err
+    assert "salaisuustiedostoa ei ole, joten kirjautumiselle ei ole [auth]-osiota" in err
     partial = tmp_path / "secrets.toml"
     partial.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\n')
     assert run_cli("--db", db, "serve", "--secrets", partial)[0] == 2
-    assert "[auth] lacks cookie_secret, client_id, client_secret" in capsys.readouterr().err
+    assert "[auth]-osiosta puuttuu cookie_secret, client_id, client_secret" in (
+        capsys.readouterr().err
+    )
+    assert run_cli("--db", db, "--lang", "sv", "serve", "--secrets", partial)[0] == 2
+    assert "[auth] saknar cookie_secret, client_id" in capsys.readouterr().err
 
 
 def test_no_auth_listens_on_127_0_0_1_only(
     db: Path, execve: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_cli("--db", db, "serve", "--no-auth", "--address", "0.0.0.0")[0] == 2
-    assert "--no-auth listens on 127.0.0.1 only" in capsys.readouterr().err
+    assert "--no-auth kuuntelee vain osoitetta 127.0.0.1" in capsys.readouterr().err
     with pytest.raises(Became) as became:
         run_cli("--db", db, "serve", "--no-auth")
     argv, env = became.value.args

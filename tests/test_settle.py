@@ -64,7 +64,7 @@ def test_public_check_cases_pass_from_the_cli() -> None:
     cases = sorted((SHARED / "cases").glob("*.toml"))
     status, out = run_cli("check", *cases)
     assert status == 0, out
-    assert out.splitlines()[-1] == f"{len(cases)} passed, 0 failed"
+    assert out.splitlines()[-1] == f"läpi {len(cases)}, ei läpi 0"
 
 
 def test_check_names_each_difference_and_a_malformed_case(tmp_path: Path) -> None:
@@ -76,17 +76,28 @@ def test_check_names_each_difference_and_a_malformed_case(tmp_path: Path) -> Non
     status, out = run_cli("check", wrong, broken)
     assert status == 2
     lines = out.splitlines()
-    assert lines[0].startswith(f"FAIL {wrong}")
+    assert lines[0].startswith(f"EI LÄPI {wrong}")
     assert "  2019 flu bonus: odotettiin 125000.01, saatiin 125000.00" in lines
-    assert any(line.startswith(f"ERROR {broken}") and "colour" in line for line in lines)
-    assert lines[-1] == "0 passed, 2 failed"
+    assert any(line.startswith(f"VIRHE {broken}") and "colour" in line for line in lines)
+    assert lines[-1] == "läpi 0, ei läpi 2"
+    status, out = run_cli("--lang", "sv", "check", wrong, broken)
+    assert status == 2
+    lines = out.splitlines()
+    assert lines[0].startswith(f"UNDERKÄND {wrong}")
+    assert any(line.startswith(f"FEL {broken}") and "colour" in line for line in lines)
+    assert lines[-1] == "0 godkända, 2 underkända"
 
 
 def test_settling_again_with_nothing_changed_creates_no_version(demo: Path) -> None:
     status, out = run_cli("--db", demo, "settle")
     assert status == 0
     assert out.splitlines()[-1] == (
-        "90 settlement(s): 0 new, 0 new drafts, 0 corrections, 90 unchanged"
+        "selvityksiä 90: uusia 0, uusia luonnoksia 0, oikaisuja 0, ennallaan 90"
+    )
+    status, out = run_cli("--db", demo, "--lang", "sv", "settle")
+    assert status == 0
+    assert out.splitlines()[-1] == (
+        "90 avräkningar: 0 nya, 0 nya utkast, 0 korrigeringar, 90 oförändrade"
     )
 
 
@@ -113,8 +124,8 @@ def test_an_approved_settlement_never_changes_and_a_correction_shows_the_differe
     status, out = run_cli(where[0], where[1], "approve", *where[2:], "--by", "Talous Testi")
     assert (status, out) == (
         0,
-        "KH-2024-001 2025-Q1 v1 (original) approved by Talous Testi (komentorivi); "
-        "it is now locked\n",
+        "KH-2024-001 2025-Q1 v1 (alkuperäinen) hyväksytty, hyväksyjä Talous Testi "
+        "(komentorivi); se on nyt lukittu\n",
     )
     status, out = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
     assert status == 0
@@ -123,8 +134,8 @@ def test_an_approved_settlement_never_changes_and_a_correction_shows_the_differe
     status, out = run_cli("--db", aalto, "settle")
     assert status == 0
     assert out.splitlines()[0] == (
-        "KH-2024-001 2025-Q1 v2: CORRECTION of the approved version, net 6 559,49 €, "
-        "difference −2 440,51 €"
+        "KH-2024-001 2025-Q1 v2: hyväksytyn version OIKAISU, netto 6\u00a0559,49\u00a0€, "
+        "erotus −2\u00a0440,51\u00a0€"
     )
     assert lines_of(aalto, "KH-2024-001", "2025-Q1", 1) == before
     with store.reading(aalto) as con:
@@ -160,7 +171,8 @@ def test_an_approved_settlement_cannot_be_approved_again(demo: Path) -> None:
     status, out = run_cli("--db", demo, "approve", *where, "--by", "T")
     assert (status, out) == (
         0,
-        "KH-2024-001 2025-Q1 v2 (correction) approved by T (komentorivi); it is now locked\n",
+        "KH-2024-001 2025-Q1 v2 (oikaisu) hyväksytty, hyväksyjä T (komentorivi); "
+        "se on nyt lukittu\n",
     )
 
 
@@ -180,7 +192,7 @@ def test_csv_export_has_indicator_rows_and_a_total(demo: Path, tmp_path: Path) -
         "--db", demo, "settle", "--contract", "KH-2024-001", "--period", "2025-Q1", "--out", path
     )
     assert status == 0
-    assert out.splitlines()[-1] == f"wrote 4 rows to {path}"
+    assert out.splitlines()[-1] == f"kirjoitettu 4 riviä tiedostoon {path}"
     raw = path.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
@@ -253,7 +265,7 @@ def test_rank_prints_and_stores_the_order_of_each_sample_framework(demo: Path) -
         status, out = run_cli("--db", demo, "rank", "--framework", framework, "--year", "2025")
         assert status == 0, out
         lines = out.splitlines()
-        assert lines[0] == f"priority order {framework} 2025"
+        assert lines[0] == f"etusijajärjestys {framework} 2025"
         assert [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
         assert all(
             ("▲" in ln or "▼" in ln or " = " in ln or ln.rstrip().endswith("=")) for ln in lines[2:]

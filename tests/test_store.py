@@ -34,8 +34,14 @@ def big_record_level_file(path: Path, rows: int) -> Path:
 
 def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
-    assert run_cli("--db", path, "init") == (0, f"created {path} (schema version 6)\n")
-    assert run_cli("--db", path, "init") == (0, f"{path} is up to date (schema version 6)\n")
+    latest = store.migrations()[-1][0]
+    assert run_cli("--db", path, "init") == (0, f"luotu {path} (rakenneversio {latest})\n")
+    assert run_cli("--db", path, "init") == (
+        0, f"{path} on ajan tasalla (rakenneversio {latest})\n",
+    )  # fmt: skip
+    assert run_cli("--db", path, "--lang", "sv", "init") == (
+        0, f"{path} är uppdaterad (strukturversion {latest})\n",
+    )  # fmt: skip
     with store.reading(path) as con:
         assert con.execute("SELECT version, name FROM schema_migration").fetchall() == [
             (1, "001_initial.sql"),

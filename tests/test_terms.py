@@ -212,25 +212,33 @@ def test_shared_case_contracts_and_sample_contracts_are_valid() -> None:
 
 def test_contracts_add_stores_versions_and_skips_unchanged(tmp_path: Path, empty_db: Path) -> None:
     status, out = run_cli("--db", empty_db, "contracts", "add", TEST_CONTRACT, "--by", "Liisa")
-    assert (status, out) == (0, f"KH-TEST v1: added ({TEST_CONTRACT})\n")
+    assert (status, out) == (0, f"KH-TEST v1: lisätty ({TEST_CONTRACT})\n")
     status, out = run_cli("--db", empty_db, "contracts", "add", TEST_CONTRACT)
-    assert (status, out) == (0, f"KH-TEST v1: unchanged, nothing stored ({TEST_CONTRACT})\n")
+    assert (status, out) == (0, f"KH-TEST v1: ennallaan, mitään ei tallennettu ({TEST_CONTRACT})\n")
+    status, out = run_cli("--db", empty_db, "--lang", "sv", "contracts", "add", TEST_CONTRACT)
+    assert (status, out) == (0, f"KH-TEST v1: oförändrat, inget sparades ({TEST_CONTRACT})\n")
     changed = tmp_path / "KH-TEST.toml"
     changed.write_text(VALID.replace("eur = 2000.00", "eur = 2500.00"), encoding="utf-8")
     status, out = run_cli("--db", empty_db, "contracts", "add", changed)
-    assert (status, out) == (0, f"KH-TEST v2: stored as a new version ({changed})\n")
+    assert (status, out) == (0, f"KH-TEST v2: tallennettu uutena versiona ({changed})\n")
     status, out = run_cli("--db", empty_db, "contracts", "list")
     assert status == 0
     lines = out.splitlines()
     assert lines[0].split() == [
-        "contract", "ver", "supplier", "service", "framework", "period", "term", "indicators",
-        "added",
+        "sopimus", "versio", "palveluntuottaja", "palvelu", "puitejärjestely", "kausi",
+        "sopimuskausi", "mittareita", "lisätty",
     ]  # fmt: skip
     assert lines[1].split()[:10] == [
-        "KH-TEST", "2", "Hoiva", "Testi", "Oy", "kotihoito", "TEST-PUITE", "quarter",
+        "KH-TEST", "2", "Hoiva", "Testi", "Oy", "kotihoito", "TEST-PUITE", "vuosineljännes",
         "1.1.2025–31.12.2025", "4",
     ]  # fmt: skip
-    assert lines[-1] == "1 contract(s)"
+    assert lines[-1] == "sopimuksia 1"
+    status, out = run_cli("--db", empty_db, "--lang", "sv", "contracts", "list")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:5] == ["avtal", "version", "tjänsteproducent", "tjänst", "ramavtal"]
+    assert lines[1].split()[7:9] == ["kvartal", "1.1.2025–31.12.2025"]
+    assert lines[-1] == "1 avtal"
 
 
 def test_contracts_add_rejects_a_bad_file_and_keeps_the_good(
@@ -241,7 +249,7 @@ def test_contracts_add_rejects_a_bad_file_and_keeps_the_good(
     status, out = run_cli("--db", empty_db, "contracts", "add", bad, TEST_CONTRACT)
     assert status == 2
     assert out.splitlines() == [
-        f"REJECTED {bad}: 1 problem(s)",
+        f"HYLÄTTY {bad}: ongelmia 1",
         "  supplier.business_id: '1' ei ole muotoa 1234567-8",
-        f"KH-TEST v1: added ({TEST_CONTRACT})",
+        f"KH-TEST v1: lisätty ({TEST_CONTRACT})",
     ]
