@@ -2,6 +2,8 @@
 and then listens on 127.0.0.1 only with a banner on every page; with [auth] it checks the role
 mapping before starting and records it in the audit trail."""
 
+import contextlib
+import io
 import sys
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.access import NO_AUTH_ENV, ROLES_ENV
+from etl.cli import main
 from sample_data.serve_demo import secrets_text
 from tests.conftest import audit_rows, run_cli
 from tests.demo_users import ROLES_FILE
@@ -58,6 +61,11 @@ def test_no_auth_listens_on_127_0_0_1_only(
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     assert "--secrets.files" not in argv
     assert env[NO_AUTH_ENV] == "1"
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said), pytest.raises(Became):
+        main(["--db", str(db), "--lang", "sv", "serve", "--no-auth", "--port", "8599"])
+    assert said.getvalue().startswith("VARNING: ingen inloggning (--no-auth): endast för lokalt")
+    assert "översikten på http://127.0.0.1:8599 (databas " in said.getvalue()
 
 
 def test_with_auth_it_checks_the_role_mapping_and_records_it(

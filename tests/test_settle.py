@@ -101,6 +101,31 @@ def test_settling_again_with_nothing_changed_creates_no_version(demo: Path) -> N
     )
 
 
+def test_settlements_are_listed_in_the_language_with_money_as_everywhere_else(demo: Path) -> None:
+    status, out = run_cli("--db", demo, "settlements", "--contract", "KH-2024-001")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:8] == [
+        "sopimus", "kausi", "versio", "laji", "tila", "bonus", "sanktio", "netto",
+    ]  # fmt: skip
+    (approved,) = [line for line in lines if " 2024-Q4 " in line]
+    assert approved.split()[3:5] == ["alkuperäinen", "hyväksytty"]
+    assert "7\u00a0376,42\u00a0€" in approved
+    (correction,) = [line for line in lines if " 2025-Q1 " in line]
+    assert correction.split()[3:5] == ["oikaisu", "luonnos"]
+    assert "−2\u00a0440,51\u00a0€" in correction
+    assert lines[-1] == "selvityksiä 8, joista hyväksyttyjä mutta lähtötiedoiltaan muuttuneita 0"
+    status, out = run_cli("--db", demo, "--lang", "sv", "settlements", "--contract", "KH-2024-001")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:5] == ["avtal", "period", "version", "typ", "tillstånd"]
+    (correction,) = [line for line in lines if " 2025-Q1 " in line]
+    assert correction.split()[3:5] == ["korrigering", "utkast"]
+    assert lines[-1] == "8 avräkningar, varav 0 godkända med ändrade indata"
+    status, out = run_cli("--db", demo, "--lang", "en", "settlements", "--contract", "KH-2024-001")
+    assert "−€2,440.51" in out and out.splitlines()[-1].startswith("8 settlement(s)")
+
+
 def test_settle_takes_several_contracts_at_once_and_names_an_unknown_one(aalto: Path) -> None:
     status, _ = run_cli("--db", aalto, "load", AALTO / "korjaus-2025-03.csv")
     assert status == 0
@@ -260,12 +285,19 @@ def test_xlsx_export_opens_and_holds_summary_lines_and_adjustments(
 
 def test_rank_prints_and_stores_the_order_of_each_sample_framework(demo: Path) -> None:
     for framework in ("KH-PUITE-2024", "TPA-PUITE-2024"):
-        status, out = run_cli("--db", demo, "rank", "--framework", framework, "--year", "2024")
+        status, out = run_cli(
+            "--db", demo, "--lang", "sv", "rank", "--framework", framework, "--year", "2024"
+        )  # fmt: skip
         assert status == 0
+        assert out.splitlines()[0] == f"prioritetsordning {framework} 2024"
+        assert out.splitlines()[1].split() == [
+            "#", "avtal", "tjänsteproducent", "poäng", "bedömda", "föregående", "år", "förändring",
+        ]  # fmt: skip
         status, out = run_cli("--db", demo, "rank", "--framework", framework, "--year", "2025")
         assert status == 0, out
         lines = out.splitlines()
         assert lines[0] == f"etusijajärjestys {framework} 2025"
+        assert lines[1].split()[:4] == ["#", "sopimus", "palveluntuottaja", "pisteet"]
         assert [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
         assert all(
             ("▲" in ln or "▼" in ln or " = " in ln or ln.rstrip().endswith("=")) for ln in lines[2:]
