@@ -24,6 +24,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
+from contracts.messages import Message, message
 from etl import access, messages, personal_data, store
 from etl.access import Actor, Permission
 
@@ -281,12 +282,9 @@ class Break:
     kind: Literal["missing", "relinked", "changed"]
     following: int | None = None
 
-    def words(self) -> str:
-        if self.kind == "missing":
-            return f"event {self.event_id} is missing (the next is {self.following})"
-        if self.kind == "relinked":
-            return f"event {self.event_id}: the row before it was changed or removed"
-        return f"event {self.event_id}: the row was changed after it was written"
+    def message(self) -> Message:
+        """The break in words (etl/texts/*/audit.toml)."""
+        return message(f"audit_break.{self.kind}", event=self.event_id, following=self.following)
 
 
 def breaks(con: duckdb.DuckDBPyConnection) -> list[Break]:
@@ -306,9 +304,9 @@ def breaks(con: duckdb.DuckDBPyConnection) -> list[Break]:
     return found
 
 
-def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every break in the chain, in plain words; an empty list when the trail is whole."""
-    return [found.words() for found in breaks(con)]
+def verify(con: duckdb.DuckDBPyConnection) -> list[Message]:
+    """Every break in the chain, as messages; an empty list when the trail is whole."""
+    return [found.message() for found in breaks(con)]
 
 
 # --- reading the trail -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ says why; nothing of a rejected input is stored), 1 for other errors.
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -65,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except store.StoreError as error:
         say_error(error, args.lang)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # the reader went away (`vaikuttavuus audit | head`): what was done stays done, and
+        # nothing more is written; stdout goes to /dev/null so that its flush at exit is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def say_error(error: BaseException, lang: str, key: str = "cli.error") -> None:
@@ -859,8 +865,6 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     With sign-in: the secrets file's [auth] section (OpenID Connect) and the role mapping are
     checked before the server starts. Without [auth] it refuses to start unless --no-auth is
     given, and then listens on 127.0.0.1 only."""
-    import os
-
     from etl import limits
 
     if not db.exists():

@@ -9,6 +9,8 @@ import getpass
 import io
 import json
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -251,7 +253,7 @@ def test_a_row_changed_outside_the_product_breaks_the_chain(worked: Path, cli: C
         con.execute("UPDATE audit_event SET actor_name = 'Joku muu' WHERE action = 'approve'")
     status, out = cli("audit", "--verify")
     assert status == 2
-    assert "the row was changed after it was written" in out
+    assert "riviä on muutettu kirjoittamisen jälkeen" in out
     assert out.splitlines()[-1].endswith("; ketju RIKKI")
 
 
@@ -260,7 +262,7 @@ def test_a_row_removed_outside_the_product_breaks_the_chain(worked: Path, cli: C
         con.execute("DELETE FROM audit_event WHERE action = 'prepare'")
     status, out = cli("audit", "--verify")
     assert status == 2
-    assert "is missing" in out and "the row before it was changed or removed" in out
+    assert "puuttuu" in out and "sitä edeltävää riviä on muutettu tai se on poistettu" in out
 
 
 def test_no_code_of_the_product_changes_or_removes_a_trail_row() -> None:
@@ -354,3 +356,17 @@ def test_a_role_mapping_is_recorded_once_and_again_when_it_changes(
             "SELECT detail FROM audit_event WHERE action = 'role-mapping' ORDER BY event_id"
         ).fetchall()
     assert ['"four_eyes": true' in d[0] for d in details] == [True, False]
+
+
+def test_a_listing_whose_reader_went_away_ends_quietly(db: Path) -> None:
+    """`vaikuttavuus audit | head -1` with a long trail: the reader closes the pipe, the next
+    write fails with EPIPE; that ends the command quietly, not with a traceback. Here the
+    pipe is closed before the command writes anything, so the first write fails."""
+    command = [sys.executable, "-m", "etl.cli", "--db", str(db), "audit"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, error
+    assert "Traceback" not in error and "BrokenPipe" not in error, error

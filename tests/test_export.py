@@ -305,10 +305,15 @@ def test_a_workbook_holds_at_most_max_source_rows_and_says_there_are_more(
     assert adl["toimittajan huomautukset"].value == "'" + NOTE + " … ja 1 muuta"
 
 
-def test_a_store_without_explanation_messages_exports_the_stored_explanation_text(
-    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_line_written_before_messages_exports_its_stored_explanation_text(
+    db: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(export, "_has_column", lambda *_: False)
+    # lines settled before migration 006 hold English text and no messages
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE settlement_line SET explanation = 'Value 80 (n = 100): achieved.', "
+            "explanation_messages = NULL WHERE line_kind = 'indicator'"
+        )
     with store.reading(db) as con:
         rows = export.export_rows(con, "KH-TEST", "2025-Q1")
         explained = con.execute(
@@ -319,3 +324,4 @@ def test_a_store_without_explanation_messages_exports_the_stored_explanation_tex
     assert {
         r["indicator"]: r["explanation"] for r in rows if r["indicator"] != export.TOTAL
     } == dict(explained)
+    assert set(dict(explained).values()) == {"Value 80 (n = 100): achieved."}
