@@ -305,7 +305,7 @@ ui.show_table(
         pl.col("file_name").alias(ui.t("col.file")),
         ui.each(sources, "loaded_at", lambda d: i18n.moment(d, lang)).alias(ui.t("col.loaded")),
         pl.col("row_count").alias(ui.t("col.rows")),
-        pl.col("sha256"),
+        pl.col("sha256").alias(ui.t("audit.col.digest")),
     )
 )  # fmt: skip
 may_audit = access.can(actor, "view-audit")

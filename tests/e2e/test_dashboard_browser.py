@@ -27,6 +27,8 @@ PAGES = [
     ("maksut", "Maksut", True),
     ("johto", "Johto", True),
     ("toimitukset", "Toimitukset", False),
+    ("maksuajo", "Maksuajo", False),
+    ("tapahtumaloki", "Tapahtumaloki", False),
 ]
 
 
