@@ -38,7 +38,7 @@ from etl import (
     store,
 )
 from etl.access import cli_actor
-from etl.load import LoadResult, in_language, load_file
+from etl.load import LoadResult, load_file
 from etl.messages import MessageError
 from etl.report import format_table
 
@@ -410,7 +410,7 @@ def print_load_result(result: LoadResult, out: TextIO, lang: str = formats.DEFAU
         rows = [
             (
                 p.row if p.row is not None else "",
-                in_language(p.column, lang),
+                messages.plain(p.column, lang),
                 _quoted(p.text, lang) if p.row is not None else "",
                 messages.render(p.reason, lang),
             )

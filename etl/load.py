@@ -635,13 +635,6 @@ def _masked_text(text: str | Message | None) -> str | Message | None:
     return masked(text) if isinstance(text, str) else masked_message(text)
 
 
-def in_language(text: str | Message | None, lang: str) -> str:
-    """A problem's column or text as a report shows it in the language ('' for none)."""
-    if text is None:
-        return ""
-    return text if isinstance(text, str) else render(text, lang)
-
-
 def _add(result: LoadResult, problem: Problem) -> None:
     """Count a problem (by its reason: key and values) and keep it for the report, with
     anything shaped like a henkilötunnus masked (a report never repeats one: duplicate client

@@ -84,11 +84,13 @@ def formatted(value: object, spec: str, lang: str) -> str:
         case "moment":
             return formats.moment(value, lang)  # type: ignore[arg-type]
         case "":
-            return _plain(value, lang)
+            return plain(value, lang)
     raise TextsError(f"unknown placeholder format {spec!r}")
 
 
-def _plain(value: object, lang: str) -> str:
+def plain(value: object, lang: str) -> str:
+    """A value as a bare placeholder shows it: text as it is, a message rendered, a number or
+    date in the language's format; None as nothing."""
     if value is None:
         return ""
     if isinstance(value, Message):

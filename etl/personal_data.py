@@ -14,7 +14,7 @@ import re
 import polars as pl
 
 from contracts.messages import Message, message
-from etl.messages import render
+from etl.messages import MessageError
 
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 """Hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus: what autocorrect and
@@ -66,13 +66,12 @@ SUBJECTS = {
 """What a refused text is, by the name callers give it, and the message that refuses it."""
 
 
-class PersonalData(ValueError):
+class PersonalData(MessageError, ValueError):
     """A name or other text that would be stored contains a henkilötunnus; `message` says
     which (its text in Finnish is the exception's text)."""
 
     def __init__(self, reason: Message) -> None:
-        super().__init__(render(reason, "fi"))
-        self.message = reason
+        super().__init__(reason)
 
 
 def hetu_refusal(what: str) -> Message:

@@ -23,7 +23,7 @@ import polars as pl
 
 from contracts.messages import Message, message
 from etl import limits, workbook
-from etl.messages import render
+from etl.messages import MessageError
 
 ROW = "row"
 CANONICAL_COLUMNS = (
@@ -70,7 +70,7 @@ Located = tuple[int | None, Column, Message]
 """(row, column, reason) of one problem that makes a file unreadable."""
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(MessageError):
     """The file as a whole cannot be read; `row` and `column` say where, when known.
     `located` lists every such problem found (e.g. each Parquet column of a wrong type)."""
 
@@ -81,7 +81,7 @@ class UnreadableFile(Exception):
         column: Column = None,
         more: list[Located] | None = None,
     ) -> None:
-        super().__init__(render(reason, "fi"))
+        super().__init__(reason)
         self.reason = reason
         self.row = row
         self.column = column

@@ -25,7 +25,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 
 from contracts.messages import Message, message
 from etl import limits
-from etl.messages import render
+from etl.messages import MessageError
 
 Cell = int | float | str | bool | dt.datetime
 Row = tuple[int, dict[int, Cell]]
@@ -38,11 +38,11 @@ _READ = 1 << 16
 _RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-class WorkbookError(Exception):
+class WorkbookError(MessageError):
     """The workbook is refused; `row` and `column` (an index, A = 0) say where, when known."""
 
     def __init__(self, reason: Message, row: int | None = None, column: int | None = None) -> None:
-        super().__init__(render(reason, "fi"))
+        super().__init__(reason)
         self.reason = reason
         self.row = row
         self.column = column

@@ -9,8 +9,8 @@ import streamlit as st
 from dashboard import auth, data, i18n, ui
 from dashboard.literal import markdown as literal
 from etl import access, limits, settle
-from etl.load import in_language, load_upload
-from etl.messages import render
+from etl.load import load_upload
+from etl.messages import plain, render
 
 actor = auth.page("view-deliveries")
 lang = ui.lang()
@@ -89,7 +89,7 @@ for item in st.session_state.get("upload_results", []):
     else:
         st.error(ui.t("deliveries.rejected", file=name, count=i18n.count(item["count"], lang)))
         rendered = [
-            (p.row, in_language(p.column, lang), in_language(p.text, lang), render(p.reason, lang))
+            (p.row, plain(p.column, lang), plain(p.text, lang), render(p.reason, lang))
             for p in item["problems"]
         ]
         ui.show_table(
