@@ -4,6 +4,7 @@ it (file name and row numbers in the original file), and the page stays within 1
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ACTION_MS, sign_in
 from tests.e2e.test_dashboard_browser import no_exception, open_page, wait_idle
@@ -24,11 +25,21 @@ def test_finance_follows_a_line_to_its_delivery_rows_within_1400_px(server: str,
     sign_in(page, server, "demo-valmistelija")
     open_page(page, f"{server}/maksut?contract=KH-2024-001&period=2025-Q1", "Maksut")
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=ACTION_MS)
+    # the run that drew the chart goes on below it: a switch flipped before it ends is set
+    # back by that run (seen on a slow machine: the rows never came)
+    wait_idle(page)
     closed = page_width(page)
     line = page.locator('[data-testid="stExpander"]', has_text=f"{ADL}: bonus")
     line.locator("summary").click()
     line.get_by_text("Näytä toimitusrivit").click()
+    # the switch is on before the rows are looked for (its rerun brings them)
+    switch = line.get_by_role("switch", name="Näytä toimitusrivit")
+    expect(switch).to_be_checked(timeout=ACTION_MS)
     wait_idle(page)
+    # the grid writes its accessible cells for what is on screen: bring it into view
+    grid = line.locator('[data-testid="stDataFrame"]').last
+    grid.wait_for(timeout=ACTION_MS)
+    grid.scroll_into_view_if_needed(timeout=ACTION_MS)
     cells = line.locator('[data-testid="stDataFrame"] [role="gridcell"]')
     # the grid draws its cells on a canvas; its accessible cells hold the text
     cells.filter(has_text="korjaus-2025-03.csv").first.wait_for(state="attached",
