@@ -1,12 +1,16 @@
 """Small helpers every page uses: the chosen language, its strings, the database reference."""
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 import streamlit as st
 
 from dashboard import data, i18n
+from dashboard.literal import markdown as literal
+from etl.messages import MessageError, error_text
+
+Done = TypeVar("Done")
 
 LANG_KEY = "lang"
 LANGUAGE_LABEL = "Kieli · Språk · Language"
@@ -74,6 +78,21 @@ def _or_missing(write: Callable[[Any], str]) -> Callable[[Any], str]:
         return MISSING if value is None or value != value else write(value)  # NaN != NaN
 
     return shown
+
+
+def write(step: Callable[[], Done], done: Callable[[Done], str]) -> None:
+    """Do a page's write. Refused (settling, approval, permissions, personal data, the
+    database: every such error is a MessageError): the reason in the page's language, and
+    nothing else. Done: the caches are cleared, `done(result)` is left for the next run to
+    show (`flash`), and the page runs again on the new data."""
+    try:
+        result = step()
+    except MessageError as error:
+        st.error(literal(error_text(error, lang())))
+        return
+    st.cache_data.clear()
+    st.session_state["flash"] = done(result)
+    st.rerun()
 
 
 def flash() -> None:

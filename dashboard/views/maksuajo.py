@@ -7,8 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, data, downloads, i18n, ui
-from dashboard.literal import markdown as literal
-from etl import access, messages, payment_run, personal_data, settle, store
+from etl import access, payment_run
 
 actor = auth.page("prepare")
 lang = ui.lang()
@@ -108,20 +107,12 @@ if (
     step = "approve"
 if step is not None:
     four_eyes = access.installation_four_eyes()
-    try:
-        decisions = payment_run.step_all(data.db_path(), actor, step, period, four_eyes=four_eyes)
-    except (
-        settle.SettleError,
-        access.AccessError,
-        personal_data.PersonalData,
-        store.StoreError,
-    ) as error:
-        st.error(literal(messages.error_text(error, lang)))
-    else:
-        st.cache_data.clear()
-        done = "run.prepared_now" if step == "prepare" else "run.approved_now"
-        st.session_state["flash"] = ui.t(done, count=len(decisions))
-        st.rerun()
+    chosen: payment_run.RunStep = step
+    done = "run.prepared_now" if step == "prepare" else "run.approved_now"
+    ui.write(
+        lambda: payment_run.step_all(data.db_path(), actor, chosen, period, four_eyes=four_eyes),
+        lambda decisions: ui.t(done, count=len(decisions)),
+    )
 
 # --- the payment file: approved rows only; each download recorded as an export ---
 approved = len(payment_run.payable(run))

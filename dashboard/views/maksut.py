@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import auth, charts, data, downloads, i18n, line_steps, trail, ui
 from dashboard.literal import markdown as literal
-from etl import access, approval, audit, messages, personal_data, settle, store
+from etl import access, approval, audit, messages
 from etl.audit_export import Kind
 
 actor = auth.page("view-settlements")
@@ -129,19 +129,7 @@ elif version["version"] == latest["version"] and access.can(actor, "prepare"):
             step = lambda: approval.prepare(*where)  # noqa: E731
             done = "payments.prepared_now"
     if step is not None:
-        try:
-            step()
-        except (
-            settle.SettleError,
-            access.AccessError,
-            personal_data.PersonalData,
-            store.StoreError,
-        ) as error:
-            st.error(literal(messages.error_text(error, lang)))
-        else:
-            st.cache_data.clear()
-            st.session_state["flash"] = ui.t(done)
-            st.rerun()
+        ui.write(step, lambda _: ui.t(done))
 
 # --- why this euro: every line and step, amounts first, each opening into its explanation ---
 st.subheader(ui.t("payments.breakdown"))
