@@ -434,7 +434,7 @@ class _Seen:
         )
         self.scopes.append(
             keyed.group_by("contract", "indicator", "period_name").agg(
-                pl.col("period_start").min(), pl.len().alias("rows")
+                pl.col("period_start").min(), pl.col("period_end").max(), pl.len().alias("rows")
             )
         )
 
@@ -445,7 +445,7 @@ class _Seen:
         return (
             pl.concat(self.scopes)
             .group_by("contract", "indicator", "period_name")
-            .agg(pl.col("period_start").min(), pl.col("rows").sum())
+            .agg(pl.col("period_start").min(), pl.col("period_end").max(), pl.col("rows").sum())
         )
 
     def rows_with_repeated_keys(self) -> list[int]:
@@ -598,15 +598,16 @@ def _record_delivery(
     staged.move_into(con, delivery_id, list(OBSERVATION_COLUMNS))
     scope = result.scope.select(
         pl.lit(delivery_id, dtype=pl.Int32).alias("delivery_id"),
-        "contract",
-        "indicator",
-        "period_name",
+        pl.col("contract").alias("contract_id"),
+        pl.col("indicator").alias("indicator_id"),
+        pl.col("period_name").alias("period"),
         "period_start",
-        "rows",
+        "period_end",
+        pl.col("rows").alias("row_count"),
     )
     con.register("scope_batch", scope)
     try:
-        con.execute("INSERT INTO delivery_scope SELECT * FROM scope_batch")
+        con.execute("INSERT INTO delivery_scope BY NAME SELECT * FROM scope_batch")
     finally:
         con.unregister("scope_batch")
     row = store.fetch_one(
