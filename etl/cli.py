@@ -2,45 +2,35 @@
 
 Exit status: 0 when everything asked was done, 2 when an input was rejected (the report
 says why; nothing of a rejected input is stored), 1 for other errors.
+
+The command starts in the time Python takes to start: this module imports only the standard
+library and contracts.messages at module level, and each command imports what it uses (polars,
+pandera, DuckDB, Babel, the engine) when it runs; tests/test_cli_start_imports.py holds it so.
 """
+
+from __future__ import annotations
 
 import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import duckdb
-
-from contracts.checks import CaseResult, difference_message, failed_case, run_case_file
 from contracts.messages import Message, message
-from contracts.terms import (
-    TermsError,
-    load_contract_file,
-    parse_toml_text,
-    terms_digest,
-)
-from etl import (
-    access,
-    approval,
-    audit,
-    audit_export,
-    export,
-    formats,
-    messages,
-    payment_run,
-    personal_data,
-    rank,
-    settle,
-    store,
-)
-from etl.access import cli_actor
-from etl.load import LoadResult, load_file
-from etl.messages import MessageError
 from etl.report import format_table
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    import duckdb
+
+    from contracts.checks import CaseResult
+    from etl.load import LoadResult
+
+LANGUAGES = ("fi", "sv", "en")
+"""The choices of --lang: etl.formats.LANGUAGES, written here so that parsing the command line
+imports no formatting library (a test holds the two equal)."""
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -51,6 +41,8 @@ SHOWN_PROBLEMS = 50
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from etl import formats, personal_data, store
+
     args.lang = formats.language(getattr(args, "lang", None))
     if not hasattr(args, "run"):
         parser.print_help()
@@ -75,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def say_error(error: BaseException, lang: str, key: str = "cli.error") -> None:
     """`virhe: ...` on stderr: the error's message in the language (its text otherwise)."""
+    from etl import messages
+
     print(messages.text(key, lang, text=messages.error_text(error, lang)), file=sys.stderr)
 
 
@@ -87,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--lang",
-        choices=formats.LANGUAGES,
+        choices=LANGUAGES,
         default=argparse.SUPPRESS,
         help="language of messages, numbers and dates: fi (default), sv or en",
     )
@@ -242,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import messages, store
+
     existed = db.exists()
     with store.writing(db, create=True) as con:
         applied = store.migrate(con)
@@ -259,43 +255,35 @@ def cmd_init(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 
 def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
-    status = EXIT_OK
-    actor = cli_actor(args.by)
-    with store.writing(db) as con:
-        for path in args.files:
-            try:
-                terms = load_contract_file(path)
-            except TermsError as error:
-                status = EXIT_REJECTED
-                said = messages.text(
-                    "cli_contracts.rejected", args.lang, file=path, count=len(error.problems)
-                )
-                print(said, file=out)
-                for problem in error.problems:
-                    said = messages.render(problem.message, args.lang)
-                    print(f"  {problem.field}: {said}", file=out)
-                first = error.problems[:20]
-                reasons = [f"{p.field}: {messages.render(p.message, 'en')}" for p in first]
-                detail = {"file": str(path), "problems": len(error.problems), "first": reasons}
-                audit.record(con, actor, audit.Event("contract-add", "rejected", detail=detail))
-                continue
-            text = path.read_text(encoding="utf-8")
-            digest = terms_digest(parse_toml_text(text, str(path)))
-            outcome, version = store.add_contract_version(
-                con, terms, digest, str(path), text, actor.label
+    """Every file its own verdict, all of them stored in one write; exit 2 if any is refused."""
+    from etl import messages
+    from etl.access import cli_actor
+    from etl.contract_files import add_contract_files
+
+    verdicts = add_contract_files(db, args.files, cli_actor(args.by))
+    for verdict in verdicts:
+        if verdict.outcome == "rejected":
+            said = messages.text(
+                "cli_contracts.rejected", args.lang, file=verdict.path, count=len(verdict.problems)
             )
-            audit.record(
-                con, actor,
-                audit.Event("contract-add", "unchanged" if outcome == "unchanged" else "done",
-                            terms.id, version=version, detail={"file": str(path)}),
-            )  # fmt: skip
-            key = "cli_contracts." + outcome.replace("-", "_")
-            said = messages.text(key, args.lang, contract=terms.id, version=version, file=path)
             print(said, file=out)
-    return status
+            for problem in verdict.problems:
+                said = messages.render(problem.message, args.lang)
+                print(f"  {problem.field}: {said}", file=out)
+            continue
+        key = "cli_contracts." + verdict.outcome.replace("-", "_")
+        said = messages.text(
+            key, args.lang, contract=verdict.contract_id, version=verdict.version,
+            file=verdict.path,
+        )  # fmt: skip
+        print(said, file=out)
+    refused = any(verdict.outcome == "rejected" for verdict in verdicts)
+    return EXIT_REJECTED if refused else EXIT_OK
 
 
 def cmd_contracts_list(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import export, formats, messages, store
+
     with store.reading(db) as con:
         rows = con.execute(
             """
@@ -325,10 +313,16 @@ CONTRACT_COLUMNS = ("contract", "version", "supplier", "service", "framework", "
 
 def _header(group: str, columns: Sequence[str], lang: str) -> tuple[str, ...]:
     """A table's column names in the language (keys `group.column`)."""
+    from etl import messages
+
     return tuple(messages.text(f"{group}.{column}", lang) for column in columns)
 
 
 def cmd_load(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import messages, personal_data, settle, store
+    from etl.access import cli_actor
+    from etl.load import load_file
+
     status = EXIT_OK
     if not db.exists():
         raise store.StoreError(message("error.no_database", db=str(db)))
@@ -371,7 +365,7 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
 
 
-def _progress(path: Path, lang: str) -> "_ProgressLine":
+def _progress(path: Path, lang: str) -> _ProgressLine:
     return _ProgressLine(path.name, lang)
 
 
@@ -381,13 +375,19 @@ class _ProgressLine:
         self.lang = lang
 
     def __call__(self, rows: int) -> None:
+        from etl import messages
+
         line = messages.text("cli_load.progress", self.lang, file=self.name, rows=rows)
         print(f"\r{line}", end="", file=sys.stderr)
 
 
-def print_load_result(result: LoadResult, out: TextIO, lang: str = formats.DEFAULT) -> None:
+def print_load_result(result: LoadResult, out: TextIO, lang: str = LANGUAGES[0]) -> None:
     """One file's outcome in the language: LOADED, UNCHANGED or REJECTED with its problems
     (the first SHOWN_PROBLEMS in a table, the rest counted by reason) and its notes."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from etl import messages
+
     if result.status == "loaded":
         shape = messages.text(f"cli_load.shape.{result.shape}", lang)
         seconds = Decimal(result.seconds).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -436,6 +436,8 @@ def print_load_result(result: LoadResult, out: TextIO, lang: str = formats.DEFAU
 
 
 def _quoted(cell: str | Message | None, lang: str) -> str:
+    from etl import messages
+
     if cell is None:
         return messages.text("cli_load.empty", lang)
     if isinstance(cell, Message):
@@ -448,6 +450,8 @@ def _indent(lines: str) -> str:
 
 
 def cmd_deliveries(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import formats, messages, store
+
     with store.reading(db) as con:
         rows = con.execute(
             """
@@ -497,6 +501,8 @@ DELIVERY_COLUMNS = ("id", "file", "loaded", "by", "rows", "shape", "contracts", 
 
 def _delivery_state(superseded: int, keys: int, lang: str) -> str:
     """current, superseded, or partly superseded (3/12): of its contract × indicator × period."""
+    from etl import messages
+
     if superseded == 0:
         return messages.text("delivery.current", lang)
     if superseded == keys:
@@ -510,6 +516,9 @@ def _delivery_state(superseded: int, keys: int, lang: str) -> str:
 def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """Each file gets its own verdict: a case the engine cannot run is that file's error, and
     every other file is still run and reported. Differences and problems are in --lang."""
+    from contracts.checks import failed_case, run_case_file
+    from etl import messages
+
     results = []
     for path in args.files:
         try:
@@ -529,6 +538,9 @@ def cmd_check(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 def _case_result(result: CaseResult, lang: str) -> str:
     """PASS file: name, or FAIL file: name and one indented line per difference, or one
     ERROR file: field: message line per problem (the verdict words in the language)."""
+    from contracts.checks import difference_message
+    from etl import messages
+
     if result.outcome == "error":
         return "\n".join(
             messages.text(
@@ -547,6 +559,9 @@ def _case_result(result: CaseResult, lang: str) -> str:
 
 
 def cmd_settle(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import audit, export, messages, settle, store
+    from etl.access import cli_actor
+
     try:
         report = settle.settle(db, cli_actor(args.by), args.contract, args.period, args.year)
     except settle.SettleError as error:
@@ -600,6 +615,9 @@ def cmd_reject(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, key: str) -> int:
     """prepare / approve / reject from the command line, refused with exit 2 and the reason."""
+    from etl import access, approval, messages, personal_data, settle
+    from etl.access import cli_actor
+
     actor = cli_actor(args.by)
     step = args.run.__name__.removeprefix("cmd_")
     try:
@@ -629,6 +647,8 @@ def _approval_step(args: argparse.Namespace, db: Path, out: TextIO, key: str) ->
 
 def _settlement_name(contract: str, period: str, version: int, kind: str, lang: str) -> str:
     """K-001 2025-Q1 v2 (oikaisu): a settlement version and its kind in the language."""
+    from etl import export, messages
+
     return messages.text(
         "cli_step.settlement", lang, contract=contract, period=period, version=version,
         kind=export.word("kind", kind, lang),
@@ -638,6 +658,10 @@ def _settlement_name(contract: str, period: str, version: int, kind: str, lang: 
 def cmd_audit(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """The trail newest first, with the journal's pending entries; --verify checks the chain;
     --out writes what is shown to a file, and that export is itself recorded."""
+    from etl import audit, audit_export, messages, store
+    from etl.access import cli_actor
+    from etl.messages import MessageError
+
     try:
         since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
     except MessageError as error:
@@ -692,6 +716,8 @@ DETAIL_CHARS = 120
 
 
 def _verify_trail(con: duckdb.DuckDBPyConnection, waiting: int, out: TextIO, lang: str) -> int:
+    from etl import audit, messages, store
+
     problems = audit.verify(con)
     count = store.fetch_one(con, "SELECT count(*) FROM audit_event")
     for problem in problems:
@@ -706,6 +732,10 @@ def _verify_trail(con: duckdb.DuckDBPyConnection, waiting: int, out: TextIO, lan
 
 def parse_day(text: str | None, flag: str) -> date | None:
     """A day written 2026-12-01 or 1.12.2026; a MessageError saying how to write it otherwise."""
+    from datetime import date
+
+    from etl.messages import MessageError
+
     if text is None or not text.strip():
         return None
     text = text.strip()
@@ -721,6 +751,8 @@ def parse_day(text: str | None, flag: str) -> date | None:
 
 
 def cmd_settlements(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import export, formats, messages, settle, store
+
     with store.reading(db) as con:
         frame = settle.settlements_frame(con, args.contract, args.period)
         stale = {
@@ -752,6 +784,21 @@ SETTLEMENT_COLUMNS = ("contract", "period", "version", "kind", "status", "bonus"
 def cmd_payment_run(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """The run's settlements and totals per supplier; --prepare / --approve every one waiting
     (refused with exit 2 and the reason); --out writes the approved rows, recorded."""
+    from etl import (
+        access,
+        audit,
+        audit_export,
+        export,
+        formats,
+        messages,
+        payment_run,
+        personal_data,
+        settle,
+        store,
+    )
+    from etl.access import cli_actor
+    from etl.messages import MessageError
+
     lang = args.lang
     kind = None if args.out is None else audit_export.kind_of(args.out.name)
     if args.out is not None and kind is None:
@@ -823,6 +870,9 @@ TOTAL_COLUMNS = ("supplier", "business_id", "settlements", "bonus", "sanction", 
 
 
 def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    from etl import formats, messages, rank
+    from etl.access import cli_actor
+
     try:
         ranked = rank.rank(db, cli_actor(args.by), args.framework, args.year)
     except ValueError as error:
@@ -850,6 +900,8 @@ RANK_COLUMNS = ("position", "contract", "supplier", "score", "assessed", "last_y
 
 def _written(out: Path, content: bytes, lang: str) -> bool:
     """Write an export to --out; a file that cannot be written is said in plain words."""
+    from etl.messages import MessageError
+
     try:
         out.write_bytes(content)
     except OSError as error:
@@ -865,7 +917,9 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     With sign-in: the secrets file's [auth] section (OpenID Connect) and the role mapping are
     checked before the server starts. Without [auth] it refuses to start unless --no-auth is
     given, and then listens on 127.0.0.1 only."""
-    from etl import limits
+    from etl import access, audit, limits, messages, store
+    from etl.access import cli_actor
+    from etl.messages import MessageError
 
     if not db.exists():
         raise store.StoreError(message("error.no_database_demo", db=str(db)))
@@ -943,6 +997,8 @@ def _auth_problem(secrets: Path) -> Message | None:
 
 
 def _movement(movement: int | None, lang: str) -> str:
+    from etl import messages
+
     if movement is None:
         return messages.text("movement.new", lang)
     if movement == 0:
