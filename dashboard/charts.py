@@ -33,6 +33,8 @@ OKABE_ITO = {
 pio.templates.default = "plotly_white"
 
 SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+UNASSESSED = "#888888"
+"""Grey: a value resting on fewer clients than min_n (never alone: the word is beside it)."""
 
 
 def separators(lang: str) -> str:
@@ -115,7 +117,7 @@ def _period_trace(
     line = (
         {"color": OKABE_ITO["orange"], "width": 4}
         if solid
-        else {"color": "#888888", "width": 2, "dash": "dot"}
+        else {"color": UNASSESSED, "width": 2, "dash": "dot"}
     )
     fig.add_trace(
         go.Scatter(
@@ -154,23 +156,50 @@ def indicator_trend(
     """Delivered (monthly) values and settled period values of one indicator, with the
     minimum and target levels drawn as dated steps; n on every hover and period label.
 
-    monthly: period, period_start, value, n; periods: period, period_start, period_end,
+    monthly: period, period_start, value, n and optionally assessable (a value with n below
+    min_n is drawn apart, grey, with the word); periods: period, period_start, period_end,
     value, n, status; levels: start, end, minimum, target."""
     fig = go.Figure()
-    months = month_gaps(monthly)
-    fig.add_trace(
-        go.Scatter(
-            name=words.monthly,
-            x=months["period_start"].to_list(),
-            y=months["value"].to_list(),
-            mode="lines+markers",
-            connectgaps=False,
-            line={"color": OKABE_ITO["blue"], "width": 1.5},
-            marker={"symbol": "circle", "size": 6},
-            customdata=list(zip(months["period"], months["n"], strict=True)),
-            hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})<extra></extra>",
-        )
+    # a delivered value resting on fewer clients than min_n is not drawn as a value: it is on
+    # a thin dotted grey line of its own with open markers and the word, as a period that
+    # could not be assessed is
+    assessable = (
+        pl.col("assessable").fill_null(True) if "assessable" in monthly.columns else pl.lit(True)
     )
+    months = month_gaps(monthly)
+    assessed_y = months.select(pl.when(assessable).then(pl.col("value")).alias("value"))["value"]
+    unassessed_y = months.select(pl.when(~assessable).then(pl.col("value")).alias("value"))["value"]
+    customdata = list(zip(months["period"], months["n"], strict=True))
+    if assessed_y.drop_nulls().len() or not unassessed_y.drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                name=words.monthly,
+                x=months["period_start"].to_list(),
+                y=assessed_y.to_list(),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": OKABE_ITO["blue"], "width": 1.5},
+                marker={"symbol": "circle", "size": 6},
+                customdata=customdata,
+                hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f})<extra></extra>",
+            )
+        )
+    if unassessed_y.drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                name=f"{words.monthly}: {words.not_assessable}",
+                x=months["period_start"].to_list(),
+                y=unassessed_y.to_list(),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": UNASSESSED, "width": 1, "dash": "dot"},
+                marker={"symbol": "circle-open", "size": 7, "color": UNASSESSED},
+                customdata=customdata,
+                hovertemplate="%{customdata[0]}: %{y:.2f} (n=%{customdata[1]:,.0f}) "
+                + plot_text(words.not_assessable)
+                + "<extra></extra>",
+            )
+        )
     unassessed = pl.col("status").fill_null("") == "not-assessable"
     assessed = periods.filter(pl.col("value").is_not_null() & ~unassessed)
     _period_trace(fig, assessed, words.period, lang, solid=True)
@@ -207,61 +236,102 @@ def comparison_bars(
     y_title: str,
     lang: str,
     highlight: str | None = None,
+    not_assessable: str = "",
 ) -> go.Figure:
     """The service's contracts on one indicator, each value labelled with its n; the contract
-    `highlight` (a label) stands out by colour and a pattern, never colour alone.
-    Up to MAX_BARS contracts: one horizontal bar each. More: a box of all values with every
-    contract as a point, the highlighted one drawn as a large diamond with its label.
-    frame: label, value, n."""
+    `highlight` (a label) stands out by colour and a pattern, never colour alone. A value
+    that is not assessable (n below min_n) is drawn grey and dotted with the word
+    `not_assessable` in its label, never as a normal value.
+    Up to MAX_BARS contracts: one horizontal bar each. More: a box of the assessable values
+    with every contract as a point (the not assessable ones grey and apart), the highlighted
+    one drawn as a large diamond with its label.
+    frame: label, value, n; optionally assessable (else every value is), and value_text and
+    n_text, the exact stored numbers the labels are written from (else value and n)."""
     shown = frame.filter(pl.col("value").is_not_null())
+    ok = (
+        [a is not False for a in shown["assessable"]]
+        if "assessable" in shown.columns
+        else [True] * len(shown)
+    )
+    values = shown["value_text"] if "value_text" in shown.columns else shown["value"]
+    counts = shown["n_text"] if "n_text" in shown.columns else shown["n"]
     text = [
-        f"{i18n.short_number(v, lang)} (n={i18n.count(int(n or 0), lang)})"
-        for v, n in zip(shown["value"], shown["n"], strict=True)
+        f"{i18n.short_number(v, lang)} (n={i18n.short_number(n or 0, lang, 0)})"
+        + ("" if assessed else f" {not_assessable}")
+        for v, n, assessed in zip(values, counts, ok, strict=True)
     ]
     labels = shown["label"].to_list()
     if len(shown) <= MAX_BARS:
         mine = [label == highlight for label in labels]
+        colours = [
+            (OKABE_ITO["vermillion"] if m else OKABE_ITO["blue"]) if a else UNASSESSED
+            for m, a in zip(mine, ok, strict=True)
+        ]
+        patterns = ["/" if m else ("" if a else ".") for m, a in zip(mine, ok, strict=True)]
         fig = go.Figure(
             go.Bar(
                 x=shown["value"].to_list(),
                 y=[plot_text(label) for label in labels],
                 orientation="h",
-                text=text,
+                text=[plot_text(t) for t in text],
                 textposition="auto",
-                marker={
-                    "color": [OKABE_ITO["vermillion"] if m else OKABE_ITO["blue"] for m in mine],
-                    "pattern": {"shape": ["/" if m else "" for m in mine]},
-                },
+                marker={"color": colours, "pattern": {"shape": patterns}},
                 hovertemplate="%{y}: %{text}<extra></extra>",
             )
         )
         fig.update_layout(height=120 + 40 * max(len(shown), 1), yaxis={"autorange": "reversed"})
         return _layout(fig, title, x_title, y_title, lang)
+    name = i18n.t("chart.all_contracts", lang, count=i18n.count(len(shown), lang))
+    assessed_values = [v for v, a in zip(shown["value"], ok, strict=True) if a]
     fig = go.Figure(
         go.Box(
-            x=shown["value"].to_list(),
-            name=i18n.t("chart.all_contracts", lang, count=i18n.count(len(shown), lang)),
+            x=assessed_values,
+            name=name,
             boxpoints="all",
             jitter=0.5,
             pointpos=0,
             marker={"color": OKABE_ITO["blue"], "size": 4, "opacity": 0.5},
             line={"color": OKABE_ITO["black"]},
-            text=[plot_text(f"{label}: {t}") for label, t in zip(labels, text, strict=True)],
+            text=[
+                plot_text(f"{label}: {t}")
+                for label, t, a in zip(labels, text, ok, strict=True)
+                if a
+            ],
             hoverinfo="text",
             orientation="h",
         )
     )
+    if not all(ok):
+        fig.add_trace(
+            go.Scatter(
+                x=[v for v, a in zip(shown["value"], ok, strict=True) if not a],
+                y=[name] * ok.count(False),
+                mode="markers",
+                name=plot_text(not_assessable),
+                text=[
+                    plot_text(f"{label}: {t}")
+                    for label, t, a in zip(labels, text, ok, strict=True)
+                    if not a
+                ],
+                marker={"color": UNASSESSED, "size": 6, "symbol": "circle-open"},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     if highlight in labels:
         index = labels.index(highlight)
         fig.add_trace(
             go.Scatter(
                 x=[shown["value"][index]],
-                y=[fig.data[0].name],
+                y=[name],
                 mode="markers+text",
                 name=plot_text(highlight),
                 text=[plot_text(f"{highlight}: {text[index]}")],
                 textposition="top center",
-                marker={"color": OKABE_ITO["vermillion"], "size": 16, "symbol": "diamond"},
+                marker={
+                    "color": OKABE_ITO["vermillion"] if ok[index] else UNASSESSED,
+                    "size": 16,
+                    "symbol": "diamond" if ok[index] else "diamond-open",
+                },
                 hovertemplate="%{text}<extra></extra>",
             )
         )

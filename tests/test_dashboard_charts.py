@@ -90,6 +90,39 @@ def test_trend_breaks_at_a_missing_month_and_marks_an_unassessable_period() -> N
     assert fig.layout.yaxis.title.text == "Arvo (%) · suurempi on parempi"
 
 
+def test_trend_draws_a_month_under_min_n_apart_as_not_assessable() -> None:
+    """February rests on n=3 under min_n (indicator_value's assessable): it leaves the monthly
+    line and is drawn grey and dotted with the word, as an unassessable period is."""
+    monthly = pl.DataFrame(
+        {
+            "period": ["2025-01", "2025-02", "2025-03"],
+            "period_start": [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)],
+            "value": [80.0, 60.0, 75.0], "n": [50.0, 3.0, 40.0],
+            "assessable": [True, False, True], "min_n": [20, 20, 20],
+        }
+    )  # fmt: skip
+    empty = pl.DataFrame(
+        schema={"period": pl.String, "period_start": pl.Date, "period_end": pl.Date,
+                "value": pl.Float64, "n": pl.Float64, "status": pl.String}
+    )  # fmt: skip
+    levels = pl.DataFrame(
+        {"start": [date(2025, 1, 1)], "end": [date(2025, 12, 31)], "minimum": [72.0],
+         "target": [87.0]}
+    )  # fmt: skip
+    words = charts.TrendWords("ADL (%)", "Kuukausi", "Arvo (%)", "Kuukausiarvo", "Kauden arvo",
+                              "Minimitaso", "Tavoitetaso", "ei arvioitavissa")  # fmt: skip
+    traces = {t.name: t for t in charts.indicator_trend(monthly, empty, levels, words, "fi").data}
+    assert list(traces["Kuukausiarvo"].y) == [80.0, None, 75.0]
+    apart = traces["Kuukausiarvo: ei arvioitavissa"]
+    assert list(apart.y) == [None, 60.0, None]
+    assert apart.line.dash == "dot" and apart.marker.symbol == "circle-open"
+    assert "ei arvioitavissa" in apart.hovertemplate
+    # every month under min_n: no empty monthly line in the legend, only the grey one
+    alone = monthly.with_columns(assessable=pl.lit(False))
+    names = [t.name for t in charts.indicator_trend(alone, empty, levels, words, "fi").data]
+    assert "Kuukausiarvo" not in names and "Kuukausiarvo: ei arvioitavissa" in names
+
+
 def test_waterfall_runs_from_bonuses_through_gate_and_caps_to_the_net() -> None:
     lines = pl.DataFrame(
         {
@@ -246,6 +279,41 @@ def test_comparison_marks_the_contract_by_colour_and_pattern() -> None:
     fig = charts.comparison_bars(frame, "ADL", "Arvo", "Sopimus", "fi", highlight="KH-2 · B")
     assert list(fig.data[0].marker.pattern.shape) == ["", "/"]
     assert fig.data[0].marker.color[0] != fig.data[0].marker.color[1]
+
+
+def test_comparison_draws_a_value_under_min_n_as_not_assessable() -> None:
+    """The labels are written from the stored exact text; a value under min_n is grey and
+    dotted with the word, never a normal bar (the contract's own still hatched)."""
+    frame = pl.DataFrame(
+        {"label": ["KH-1 · A", "KH-2 · B", "KH-3 · C"], "value": [86.785, 40.0, 55.0],
+         "n": [613.0, 12.5, 4.0], "value_text": ["86.785", "40", "55"],
+         "n_text": ["613", "12.5", "4"], "assessable": [True, False, False]}
+    )  # fmt: skip
+    fig = charts.comparison_bars(frame, "ADL", "Arvo", "Sopimus", "fi", highlight="KH-3 · C",
+                                 not_assessable="ei arvioitavissa")  # fmt: skip
+    bars = fig.data[0]
+    assert list(bars.text) == [
+        "86,79 (n=613)", "40 (n=13) ei arvioitavissa", "55 (n=4) ei arvioitavissa",
+    ]  # fmt: skip
+    assert list(bars.marker.color) == [charts.OKABE_ITO["blue"], charts.UNASSESSED,
+                                       charts.UNASSESSED]  # fmt: skip
+    assert list(bars.marker.pattern.shape) == ["", ".", "/"]
+
+
+def test_a_distribution_leaves_values_under_min_n_out_of_the_box() -> None:
+    count = charts.MAX_BARS + 2
+    frame = pl.DataFrame(
+        {"label": [f"KH-{i} · S{i}" for i in range(count)],
+         "value": [float(i) for i in range(count)], "n": [10] * count,
+         "assessable": [i != 3 for i in range(count)]}
+    )  # fmt: skip
+    fig = charts.comparison_bars(frame, "ADL", "Arvo", "Sopimus", "fi", highlight="KH-3 · S3",
+                                 not_assessable="ei arvioitavissa")  # fmt: skip
+    box, apart, mine = fig.data
+    assert len(box.x) == count - 1 and 3.0 not in list(box.x)
+    assert list(apart.x) == [3.0] and apart.marker.color == charts.UNASSESSED
+    assert list(mine.text) == ["KH-3 · S3: 3 (n=10) ei arvioitavissa"]
+    assert mine.marker.symbol == "diamond-open"
 
 
 def test_comparison_of_many_contracts_is_a_distribution_with_the_contract_marked() -> None:
