@@ -2,6 +2,7 @@
 verdict, and the audit trail one entry per file, as when they were added one by one."""
 
 import json
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -50,9 +51,14 @@ def test_300_files_are_stored_in_one_write_each_with_its_own_verdict(
     files = [contract_file(folder, n) for n in range(1, MANY + 1)]
     bad = contract_file(folder, 9999, "period_value = ", "period_valu = ")
     files.insert(150, bad)
-    writes = []
+    writes: list[Path] = []
     real_writing = store.writing
-    monkeypatch.setattr(store, "writing", lambda *a, **k: writes.append(a) or real_writing(*a, **k))
+
+    def writing(db: Path, **options: bool) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        writes.append(db)
+        return real_writing(db, **options)
+
+    monkeypatch.setattr(store, "writing", writing)
 
     status, out = run_cli("--db", empty_db, "contracts", "add", *files)
 
@@ -68,20 +74,16 @@ def test_300_files_are_stored_in_one_write_each_with_its_own_verdict(
         (f"KH-T{n:04d}", 1, str(folder / f"KH-T{n:04d}.toml"), indicators)
         for n in range(1, MANY + 1)
     ]
-    entries = [
+    entries: list[tuple[object, ...]] = [
         ("contract-add", "done", f"KH-T{n:04d}", 1, json.dumps({"file": str(path)}))
         for n, path in zip(range(1, MANY + 1), files[:150] + files[151:], strict=True)
     ]
     refusal = trail(empty_db)[150]
     entries.insert(150, ("contract-add", "rejected", None, None, refusal[4]))
     assert trail(empty_db) == entries
-    assert json.loads(str(refusal[4])) == {
-        "file": str(bad), "problems": 2,
-        "first": json.loads(str(refusal[4]))["first"],
-    }  # fmt: skip
-    assert [reason.split(":")[0] for reason in json.loads(str(refusal[4]))["first"]] == [
-        "period_valu", "period_value"
-    ]  # fmt: skip
+    detail = json.loads(str(refusal[4]))
+    assert (detail["file"], detail["problems"]) == (str(bad), 2)
+    assert [reason.split(":")[0] for reason in detail["first"]] == ["period_valu", "period_value"]
     assert run_cli("--db", empty_db, "audit", "--verify")[0] == 0
 
 
