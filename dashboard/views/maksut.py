@@ -64,75 +64,17 @@ versions = data.versions(ref, contract_id, period)
 if approved_only:
     versions = versions.filter(pl.col("status") == "approved")
 latest = versions.row(0, named=True)
-stale = {(c, p): why for c, p, _, why in data.stale(ref)} if not approved_only else {}
-if (contract_id, period) in stale:
-    st.warning(ui.t("payments.stale", why=stale[(contract_id, period)]))
 
-# --- versions and the correction's difference ---
-st.subheader(ui.t("payments.versions"))
-if latest["kind"] == "correction":
-    st.warning(
-        ui.t(
-            "payments.correction", version=latest["version"],
-            corrects=latest["corrects_version"],
-            difference=i18n.euros(latest["net_difference"], lang),
-        )
-    )  # fmt: skip
-ui.show_table(
-    pl.DataFrame(
-        {
-            ui.t("col.version"): versions["version"],
-            ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in versions["kind"]],
-            ui.t("col.status"): [state_text(r) for r in versions.iter_rows(named=True)],
-            ui.t("col.bonus"): [i18n.euros(v, lang) for v in versions["bonus_total"]],
-            ui.t("col.sanction"): [i18n.euros(v, lang) for v in versions["sanction_total"]],
-            ui.t("col.net"): [i18n.euros(v, lang) for v in versions["net"]],
-            ui.t("col.difference"): [i18n.euros(v, lang) for v in versions["net_difference"]],
-        }
-    )
-)
-
+# The first chart before any table: the waterfall is drawn as soon as its lines are read,
+# and the page's parts above it are filled in afterwards, each into its place (`top`: the
+# versions; `middle`: the totals, approval and the step table), so the page reads as before.
+top = st.container()
 chosen = st.segmented_control(
     ui.t("col.version"), versions["version"].to_list(), default=latest["version"],
     format_func=lambda v: f"v{v}", key=f"pay_version_{contract_id}_{period}",
 ) or latest["version"]  # fmt: skip
 version = versions.filter(pl.col("version") == chosen).row(0, named=True)
-
-metrics = st.columns(4)
-metrics[0].metric(ui.t("col.bonus"), i18n.euros(version["bonus_total"], lang))
-metrics[1].metric(ui.t("col.sanction"), i18n.euros(version["sanction_total"], lang))
-metrics[2].metric(ui.t("col.net"), i18n.euros(version["net"], lang))
-metrics[3].metric(ui.t("contract.period_value"), i18n.euros(version["period_value"], lang))
-
-# --- four-eyes approval: prepared by one finance user, approved by another ---
-if version["status"] == "approved":
-    st.success(state_text(version, literal))
-elif version["version"] == latest["version"] and access.can(actor, "prepare"):
-    where = (data.db_path(), actor, contract_id, period)
-    step = None
-    if version["status"] == "prepared":
-        st.info(ui.t("payments.prepared_by", who=literal(version["prepared_by"])))
-        comment = st.text_input(ui.t("payments.comment"), key="approval_comment")
-        reason = st.text_input(ui.t("payments.reject_reason"), key="reject_reason")
-        approve_column, reject_column = st.columns(2)
-        if approve_column.button(ui.t("payments.approve"), key="approve", type="primary"):
-            four_eyes = access.installation_four_eyes()
-            step = lambda: approval.approve(*where, comment or None, four_eyes=four_eyes)  # noqa: E731
-            done = "payments.approved_now"
-        if reject_column.button(ui.t("payments.reject"), key="reject"):
-            step = lambda: approval.reject(*where, reason)  # noqa: E731
-            done = "payments.rejected_now"
-    else:
-        if version["rejection_reason"]:
-            st.warning(ui.t("payments.rejected", reason=literal(version["rejection_reason"])))
-        if st.button(ui.t("payments.prepare"), key="prepare", type="primary"):
-            step = lambda: approval.prepare(*where)  # noqa: E731
-            done = "payments.prepared_now"
-    if step is not None:
-        ui.write(step, lambda _: ui.t(done))
-
-# --- why this euro: every line and step, amounts first, each opening into its explanation ---
-st.subheader(ui.t("payments.breakdown"))
+middle = st.container()
 lines = data.lines(ref, version["settlement_id"])
 indicator_names = dict(
     zip(*data.indicators(ref).filter(pl.col("contract_id") == contract_id)
@@ -141,6 +83,40 @@ indicator_names = dict(
 steps = charts.waterfall_steps(
     lines, Decimal(version["bonus_total"]), Decimal(version["net"]), indicator_names, lang
 )
+st.plotly_chart(
+    charts.waterfall(steps, f"{ui.t('payments.waterfall')}: {contract_id} {period} "
+                     f"v{version['version']}", lang),
+    key="waterfall",
+)  # fmt: skip
+
+# --- versions and the correction's difference ---
+with top:
+    stale = {(c, p): why for c, p, _, why in data.stale(ref)} if not approved_only else {}
+    if (contract_id, period) in stale:
+        st.warning(ui.t("payments.stale", why=stale[(contract_id, period)]))
+    st.subheader(ui.t("payments.versions"))
+    if latest["kind"] == "correction":
+        st.warning(
+            ui.t(
+                "payments.correction", version=latest["version"],
+                corrects=latest["corrects_version"],
+                difference=i18n.euros(latest["net_difference"], lang),
+            )
+        )  # fmt: skip
+    ui.show_table(
+        pl.DataFrame(
+            {
+                ui.t("col.version"): versions["version"],
+                ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in versions["kind"]],
+                ui.t("col.status"): [state_text(r) for r in versions.iter_rows(named=True)],
+                ui.t("col.bonus"): [i18n.euros(v, lang) for v in versions["bonus_total"]],
+                ui.t("col.sanction"): [i18n.euros(v, lang) for v in versions["sanction_total"]],
+                ui.t("col.net"): [i18n.euros(v, lang) for v in versions["net"]],
+                ui.t("col.difference"): [i18n.euros(v, lang) for v in versions["net_difference"]],
+            }
+        )
+    )
+
 # a line's net is its steps of the waterfall: the stored amounts with the sign they have on
 # the net (a bonus before gates, a sanction, a gate or cap of either side)
 line_net: dict[int, Decimal] = {}
@@ -166,14 +142,48 @@ def explanation(row: dict[str, Any]) -> str:
 
 
 rows = list(lines.iter_rows(named=True))
-table = line_steps.step_table(rows, step_net, indicator_names, lang, correction=is_correction)
-st.caption(ui.t("maksut.steps_caption"))
-ui.show_table(table)
-st.plotly_chart(
-    charts.waterfall(steps, f"{ui.t('payments.waterfall')}: {contract_id} {period} "
-                     f"v{version['version']}", lang),
-    key="waterfall",
-)  # fmt: skip
+
+with middle:
+    metrics = st.columns(4)
+    metrics[0].metric(ui.t("col.bonus"), i18n.euros(version["bonus_total"], lang))
+    metrics[1].metric(ui.t("col.sanction"), i18n.euros(version["sanction_total"], lang))
+    metrics[2].metric(ui.t("col.net"), i18n.euros(version["net"], lang))
+    metrics[3].metric(ui.t("contract.period_value"), i18n.euros(version["period_value"], lang))
+
+    # --- four-eyes approval: prepared by one finance user, approved by another ---
+    if version["status"] == "approved":
+        st.success(state_text(version, literal))
+    elif version["version"] == latest["version"] and access.can(actor, "prepare"):
+        where = (data.db_path(), actor, contract_id, period)
+        step = None
+        if version["status"] == "prepared":
+            st.info(ui.t("payments.prepared_by", who=literal(version["prepared_by"])))
+            comment = st.text_input(ui.t("payments.comment"), key="approval_comment")
+            reason = st.text_input(ui.t("payments.reject_reason"), key="reject_reason")
+            approve_column, reject_column = st.columns(2)
+            if approve_column.button(ui.t("payments.approve"), key="approve", type="primary"):
+                four_eyes = access.installation_four_eyes()
+                step = lambda: approval.approve(*where, comment or None, four_eyes=four_eyes)  # noqa: E731
+                done = "payments.approved_now"
+            if reject_column.button(ui.t("payments.reject"), key="reject"):
+                step = lambda: approval.reject(*where, reason)  # noqa: E731
+                done = "payments.rejected_now"
+        else:
+            if version["rejection_reason"]:
+                st.warning(ui.t("payments.rejected", reason=literal(version["rejection_reason"])))
+            if st.button(ui.t("payments.prepare"), key="prepare", type="primary"):
+                step = lambda: approval.prepare(*where)  # noqa: E731
+                done = "payments.prepared_now"
+        if step is not None:
+            ui.write(step, lambda _: ui.t(done))
+
+    # --- why this euro: every line and step, amounts first, each opening into its
+    # explanation (the waterfall of the same steps follows the table) ---
+    st.subheader(ui.t("payments.breakdown"))
+    st.caption(ui.t("maksut.steps_caption"))
+    ui.show_table(
+        line_steps.step_table(rows, step_net, indicator_names, lang, correction=is_correction)
+    )
 
 # the client codes are pseudonymous, still client-level: only for a role that may see the
 # deliveries' client-level data of this contract (a supplier its own, a contract manager)
