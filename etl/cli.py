@@ -917,7 +917,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     With sign-in: the secrets file's [auth] section (OpenID Connect) and the role mapping are
     checked before the server starts. Without [auth] it refuses to start unless --no-auth is
     given, and then listens on 127.0.0.1 only."""
-    from etl import access, audit, limits, messages, store
+    from etl import access, audit, messages, store
     from etl.access import cli_actor
     from etl.messages import MessageError
 
@@ -926,15 +926,7 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     env = dict(os.environ, **{store.DB_ENV: str(db.resolve())})
     env.pop(access.NO_AUTH_ENV, None)
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(args.port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
-        "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true",
-        "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
-        "--server.maxUploadSize", str(limits.MAX_UPLOAD_BYTES // limits.MiB),
-    ]  # fmt: skip
+    command = streamlit_command(app, args.port)
     lang = args.lang
     problem = _auth_problem(args.secrets)
     if args.no_auth:
@@ -968,6 +960,22 @@ def cmd_serve(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     print(said, file=out, flush=True)
     # become Streamlit, so that Ctrl-C and SIGTERM reach the server itself
     os.execve(sys.executable, command, env)
+
+
+def streamlit_command(app: Path, port: int) -> list[str]:
+    """How `serve` runs Streamlit on an app (without the address and the secrets): also how
+    bench/dashboard_pages.py serves its floor, a minimal app, so that both are served alike."""
+    from etl import limits
+
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--runner.magicEnabled", "false", "--client.toolbarMode", "viewer",
+        "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true",
+        "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
+        "--server.maxUploadSize", str(limits.MAX_UPLOAD_BYTES // limits.MiB),
+    ]  # fmt: skip
 
 
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
