@@ -70,6 +70,7 @@ def prepared(store_db: Path) -> Path:
         for year in ("2024", "2025"):
             vaikuttavuus(partial, "rank", "--framework", framework, "--year", year)
     partial.replace(work)
+    partial.with_name(partial.name + ".lock").unlink(missing_ok=True)
     print(f"prepared in {time.perf_counter() - started:.0f} s", flush=True)
     return work
 
