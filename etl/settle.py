@@ -1,11 +1,15 @@
 """Stored deliveries -> the engine -> stored settlement versions.
 
-For each contract the newest delivery of every contract x indicator x period wins
-(`observation_current`); its rows are summed per indicator x period in DuckDB into the
-engine's tallies, and `contracts.settlement.settle_contract` does the rest. A settlement is
+For each contract the newest delivery of every contract x indicator x period wins; the sums
+the load stored for it (`tally_current`) are the engine's tallies, and
+`contracts.settlement.settle_contract` does the rest. A contract's year is computed only when
+what it is computed from changed (the engine's code, the terms version, which delivery holds
+each indicator x period of the year and the year before: table settle_input). A settlement is
 stored as a new version only when its result, its terms version or the deliveries it used
 changed. Approved versions are never touched: a change after approval becomes a
 `correction` version that shows, line by line, the money difference against the approved one.
+The same write stores the indicator values of every year computed (table indicator_value),
+which the dashboard shows.
 """
 
 import hashlib
@@ -17,20 +21,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import polars as pl
 
 from contracts.exact import decimal_text, round_cents
 from contracts.messages import Message, message
-from contracts.periods import Period, parse_period_name
+from contracts.periods import Period, parse_period_name, periods_between
 from contracts.settlement import CLAUSE, PeriodSettlement, clause_of, settle_contract
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
 from etl import audit, messages, rank, store
 from etl.access import Actor, Permission
+from etl.indicator_values import value_rows
 from etl.messages import MessageError
 
 
@@ -85,23 +91,24 @@ def current_terms(
 def tallies_by_contract(
     con: duckdb.DuckDBPyConnection, ids: list[str] | None, year: int | None = None
 ) -> dict[str, dict[tuple[str, Period], Tally]]:
-    """Σ per contract x indicator x delivered period, over the current deliveries (of the
-    year and the one before, when a year is given)."""
-    first = date(year - 1, 1, 1) if year is not None else date.min
-    last = date(year, 12, 31) if year is not None else date.max
+    """The engine's tallies per contract x indicator x delivered period: the sums the load
+    stored for each delivery (`tally_current`, the current delivery of each scope), of the
+    year and the one before when a year is given. No observation row is read, except the
+    per-client sums a rate scale's max_per_client needs."""
+    first, last = _window(year)
     rows = con.execute(
         """
-        SELECT contract_id, indicator_id, period, count(*)::BIGINT,
-               sum(coalesce(n, 1))::BIGINT, coalesce(sum(value), 0),
-               coalesce(sum(value * coalesce(n, 1)), 0), coalesce(sum(numerator), 0),
-               coalesce(sum(denominator), 0), coalesce(sum(excluded), 0)
-        FROM observation_current
+        SELECT contract_id, indicator_id, period, sum(rows)::BIGINT,
+               coalesce(sum(weight_sum), 0)::BIGINT, coalesce(sum(value_sum), 0),
+               coalesce(sum(weighted_sum), 0), coalesce(sum(numerator_sum), 0),
+               coalesce(sum(denominator_sum), 0), coalesce(sum(excluded_sum), 0)
+        FROM tally_current
         WHERE (? IS NULL OR list_contains(?, contract_id)) AND period_start BETWEEN ? AND ?
         GROUP BY ALL
         """,
         [ids, ids, first, last],
     ).fetchall()
-    clients = _client_outcomes(con, ids)
+    clients = _client_outcomes(con, ids, first, last)
     result: dict[str, dict[tuple[str, Period], Tally]] = defaultdict(dict)
     for contract, indicator, period_name, count, n, total, weighted, num, den, excl in rows:
         period = _period(period_name)
@@ -118,8 +125,16 @@ def tallies_by_contract(
     return result
 
 
+def _window(year: int | None) -> tuple[date, date]:
+    """The delivered periods a settle of `year` reads: that year and the one before (for
+    previous-year baselines); every period when no year is given."""
+    if year is None:
+        return date.min, date.max
+    return date(year - 1, 1, 1), date(year, 12, 31)
+
+
 def _client_outcomes(
-    con: duckdb.DuckDBPyConnection, ids: list[str] | None
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None, first: date, last: date
 ) -> dict[tuple[str, str, str], tuple[tuple[str, Decimal], ...]]:
     """Outcomes per client, for the rate scale's max_per_client (record-level sum rows)."""
     rows = con.execute(
@@ -129,9 +144,10 @@ def _client_outcomes(
         JOIN indicator_current i USING (contract_id, indicator_id)
         WHERE i.bonus_scale = 'rate' AND o.client IS NOT NULL
           AND (? IS NULL OR list_contains(?, o.contract_id))
+          AND o.period_start BETWEEN ? AND ?
         GROUP BY ALL ORDER BY ALL
         """,
-        [ids, ids],
+        [ids, ids, first, last],
     ).fetchall()
     grouped: dict[tuple[str, str, str], list[tuple[str, Decimal]]] = defaultdict(list)
     for contract, indicator, period, client, total in rows:
@@ -146,24 +162,31 @@ def _period(name: str) -> Period:
     return period
 
 
+class Delivered(NamedTuple):
+    """One contract x indicator x period of a current delivery."""
+
+    start: date
+    delivery: int
+    indicator: str
+    period: str
+
+
 def deliveries_by_contract(
     con: duckdb.DuckDBPyConnection, ids: list[str] | None
-) -> dict[str, list[tuple[date, int]]]:
-    """(first day of the delivered period, delivery id) of the current deliveries."""
+) -> dict[str, list[Delivered]]:
+    """What the current deliveries of each contract cover, in a fixed order."""
     rows = con.execute(
-        "SELECT contract_id, period_start, delivery_id FROM scope_current "
-        "WHERE ? IS NULL OR list_contains(?, contract_id)",
+        "SELECT contract_id, period_start, delivery_id, indicator_id, period FROM scope_current "
+        "WHERE ? IS NULL OR list_contains(?, contract_id) ORDER BY ALL",
         [ids, ids],
     ).fetchall()
-    result: dict[str, list[tuple[date, int]]] = defaultdict(list)
-    for contract, start, delivery in rows:
-        result[contract].append((start, int(delivery)))
+    result: dict[str, list[Delivered]] = defaultdict(list)
+    for contract, start, delivery, indicator, period in rows:
+        result[contract].append(Delivered(start, int(delivery), indicator, period))
     return result
 
 
-def deliveries_used(
-    contract: Contract, period: Period, scope: Sequence[tuple[date, int]]
-) -> list[int]:
+def deliveries_used(contract: Contract, period: Period, scope: Sequence[Delivered]) -> list[int]:
     """The deliveries whose rows fall in the period, or in the same period a year earlier
     when an indicator's improvement baseline is the previous year."""
     windows = [period]
@@ -171,7 +194,36 @@ def deliveries_used(
         i.bonus is not None and i.bonus.baseline == "previous-year" for i in contract.indicators
     ):
         windows.append(period.previous_year())
-    return sorted({d for start, d in scope for w in windows if w.first_day <= start <= w.last_day})
+    return sorted(
+        {row.delivery for row in scope for w in windows if w.first_day <= row.start <= w.last_day}
+    )
+
+
+@cache
+def engine_code() -> str:
+    """A digest of the code that turns inputs into a stored settlement (the engine, this
+    module, the values it stores): a change of the code settles everything again."""
+    here = Path(__file__).resolve().parent
+    engine = sorted((here.parent / "contracts").glob("*.py"))
+    files = [*engine, here / "settle.py", here / "indicator_values.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        if path.exists():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def inputs_digest(terms_version: int, scope: Sequence[Delivered], year: int) -> str:
+    """What a contract's settlements of `year` are computed from: the engine's code, the
+    terms version, and which delivery holds each indicator x period of the year and the one
+    before (deliveries never change once stored, so their ids stand for their rows, their
+    sums and their clients)."""
+    first, last = _window(year)
+    digest = hashlib.sha256(f"{engine_code()}|{terms_version}".encode())
+    for row in scope:
+        if first <= row.start <= last:
+            digest.update(f"|{row.indicator}|{row.period}|{row.delivery}".encode())
+    return digest.hexdigest()
 
 
 def settlement_digest(
@@ -321,43 +373,48 @@ def settle(
     after_upload: bool = False,
 ) -> SettleReport:
     """Settle every period of every contract (or of the contracts, period or calendar year
-    asked) and store what changed, with its audit row, in one write. With a year, only that
-    year's rows and the year before (for previous-year baselines) are read. `after_upload`:
-    the drafts of the contracts an upload touched, settled for the uploader (who needs the
-    upload permission, already checked per contract by the load, instead of settle). A stored
-    priority order whose inputs changed is recomputed in the same write (`rank.follow_settle`)."""
+    asked) and store what changed, with its audit row, in one write. A contract's year whose
+    inputs are those its stored settlements were computed from (`inputs_digest`) is not
+    computed again. With a year, only that year's sums and the year before's are read.
+    `after_upload`: the drafts of the contracts an upload touched, settled for the uploader
+    (who needs the upload permission, already checked per contract by the load, instead of
+    settle). A stored priority order whose inputs changed is recomputed in the same write
+    (`rank.follow_settle`). Besides the settlements, the write stores the indicator values of
+    each year computed (table indicator_value) for the dashboard."""
     permission: Permission = "upload" if after_upload else "settle"
     audit.require(db, actor, permission, audit.Event("settle"))
-    by = actor.label
     wanted = _wanted_period(period_name)
     ids = _ids(contracts)
     report = SettleReport()
     with store.writing(db) as con:
-        terms = current_terms(con, ids)
-        unknown = sorted(set(ids or []) - set(terms))
+        heads = contract_heads(con, ids)
+        unknown = sorted(set(ids or []) - set(heads))
         if unknown:
             raise SettleError(message("error.unknown_contracts", contracts=", ".join(unknown)))
-        tallies = tallies_by_contract(con, ids, year)
         scopes = deliveries_by_contract(con, ids)
         latest = _latest_versions(con, ids)
-        next_id = _next_settlement_id(con)
-        pending = _Pending()
-        for cid, (contract, terms_version) in terms.items():
-            for result in settle_contract(contract, tallies.get(cid, {})):
-                if wanted is not None and result.period != wanted:
-                    continue
-                if year is not None and result.period.year != year:
-                    continue
-                check_storable(cid, result)
-                used = deliveries_used(contract, result.period, scopes.get(cid, []))
-                digest = settlement_digest(terms_version, used, result)
-                outcome = _store_version(
-                    con, pending, cid, result, terms_version, used, digest,
-                    latest.get((cid, result.period.name)), next_id, by,
+        stored_inputs = _stored_inputs(con, ids)
+        plans = {
+            cid: _plan(cid, head, wanted, year, scopes.get(cid, []), latest, stored_inputs)
+            for cid, head in heads.items()
+        }
+        todo = sorted(cid for cid, plan in plans.items() if plan.years)
+        terms = current_terms(con, todo) if todo else {}
+        tallies = tallies_by_contract(con, todo, year) if todo else {}
+        pending = _Pending(_next_settlement_id(con))
+        for cid, plan in plans.items():
+            report.outcomes.extend(
+                SettleOutcome(cid, p.name, "unchanged", latest[(cid, p.name)].version,
+                              latest[(cid, p.name)].net)
+                for p in plan.skipped
+            )  # fmt: skip
+            if plan.years:
+                contract, terms_version = terms[cid]
+                report.outcomes.extend(
+                    _settle_years(con, pending, cid, contract, terms_version,
+                                  tallies.get(cid, {}), plan, wanted, scopes.get(cid, []),
+                                  latest, actor.label)
                 )  # fmt: skip
-                if outcome.action != "unchanged":
-                    next_id += 1
-                report.outcomes.append(outcome)
         pending.flush(con)
         changed = [o for o in report.outcomes if o.action != "unchanged"]
         if changed:
@@ -367,6 +424,110 @@ def settle(
             settled = {(o.contract, _period(o.period).first_day.year) for o in changed}
             report.reranked = rank.follow_settle(con, actor, settled)
     return report
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What settle needs of a contract's current terms before reading them whole."""
+
+    version: int
+    periods: tuple[Period, ...]
+
+
+def contract_heads(con: duckdb.DuckDBPyConnection, ids: list[str] | None) -> dict[str, _Head]:
+    """The current terms version and the settlement periods of each contract, by id."""
+    rows = con.execute(
+        "SELECT contract_id, version, start_date, end_date, period_kind FROM contract_current "
+        "WHERE ? IS NULL OR list_contains(?, contract_id) ORDER BY contract_id",
+        [ids, ids],
+    ).fetchall()
+    return {r[0]: _Head(int(r[1]), periods_between(r[2], r[3], r[4])) for r in rows}
+
+
+def _stored_inputs(
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None
+) -> dict[tuple[str, str], str]:
+    rows = con.execute(
+        "SELECT contract_id, period, digest FROM settle_input "
+        "WHERE ? IS NULL OR list_contains(?, contract_id)",
+        [ids, ids],
+    ).fetchall()
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A contract's wanted periods: the years to compute (with their inputs' digest) and
+    the periods whose stored settlement was computed from the inputs they have now."""
+
+    years: dict[int, str]
+    skipped: list[Period]
+
+
+def _plan(
+    contract_id: str,
+    head: _Head,
+    wanted: Period | None,
+    year: int | None,
+    scope: Sequence[Delivered],
+    latest: Mapping[tuple[str, str], "_Stored"],
+    stored_inputs: Mapping[tuple[str, str], str],
+) -> _Plan:
+    by_year: dict[int, list[Period]] = defaultdict(list)
+    for period in head.periods:
+        if (wanted is None or period == wanted) and (year is None or period.year == year):
+            by_year[period.year].append(period)
+    years: dict[int, str] = {}
+    skipped: list[Period] = []
+    for each_year, periods in by_year.items():
+        digest = inputs_digest(head.version, scope, each_year)
+        keys = [(contract_id, p.name) for p in periods]
+        if all(k in latest and stored_inputs.get(k) == digest for k in keys):
+            skipped.extend(periods)
+        else:
+            years[each_year] = digest
+    return _Plan(years, skipped)
+
+
+def _settle_years(
+    con: duckdb.DuckDBPyConnection,
+    pending: "_Pending",
+    contract_id: str,
+    contract: Contract,
+    terms_version: int,
+    tallies: Mapping[tuple[str, Period], Tally],
+    plan: _Plan,
+    wanted: Period | None,
+    scope: Sequence[Delivered],
+    latest: Mapping[tuple[str, str], "_Stored"],
+    by: str | None,
+) -> list[SettleOutcome]:
+    """Settle the contract and keep the periods of the planned years (the wanted period
+    only, when one is asked): each a new version when it changed, with what it was computed
+    from and the year's indicator values."""
+    outcomes: list[SettleOutcome] = []
+    settled_at = store.now()
+    for result in settle_contract(contract, tallies):
+        digest_of_inputs = plan.years.get(result.period.year)
+        if digest_of_inputs is None or (wanted is not None and result.period != wanted):
+            continue
+        check_storable(contract_id, result)
+        used = deliveries_used(contract, result.period, scope)
+        digest = settlement_digest(terms_version, used, result)
+        outcome = _store_version(
+            con, pending, contract_id, result, terms_version, used, digest,
+            latest.get((contract_id, result.period.name)), by,
+        )  # fmt: skip
+        outcomes.append(outcome)
+        pending.inputs.append(
+            {"contract_id": contract_id, "period": result.period.name,
+             "digest": digest_of_inputs, "settled_at": settled_at}
+        )  # fmt: skip
+    pending.value_years.extend({"contract_id": contract_id, "year": y} for y in plan.years)
+    pending.values.extend(
+        value_rows(contract_id, contract, terms_version, tallies, sorted(plan.years))
+    )
+    return outcomes
 
 
 STORABLE_MONEY = Decimal(10) ** 16
@@ -410,6 +571,7 @@ class _Stored:
     kind: str
     corrects: int | None
     approved_id: int | None  # the newest approved version of this contract x period
+    net: Decimal
 
 
 def _latest_versions(
@@ -417,15 +579,22 @@ def _latest_versions(
 ) -> dict[tuple[str, str], _Stored]:
     rows = con.execute(
         """
+        WITH approved AS (
+            SELECT contract_id, period, max(settlement_id) AS approved_id FROM settlement
+            WHERE status = 'approved' AND (? IS NULL OR list_contains(?, contract_id))
+            GROUP BY ALL
+        )
         SELECT l.contract_id, l.period, l.settlement_id, l.version, l.status, l.digest, l.kind,
-               l.corrects,
-               (SELECT max(a.settlement_id) FROM settlement a WHERE a.contract_id = l.contract_id
-                AND a.period = l.period AND a.status = 'approved')
-        FROM settlement_latest l WHERE ? IS NULL OR list_contains(?, l.contract_id)
+               l.corrects, a.approved_id, l.net
+        FROM settlement_latest l LEFT JOIN approved a USING (contract_id, period)
+        WHERE ? IS NULL OR list_contains(?, l.contract_id)
         """,
-        [ids, ids],
+        [ids, ids, ids, ids],
     ).fetchall()
-    return {(r[0], r[1]): _Stored(int(r[2]), int(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows}
+    return {
+        (r[0], r[1]): _Stored(int(r[2]), int(r[3]), r[4], r[5], r[6], r[7], r[8], Decimal(r[9]))
+        for r in rows
+    }
 
 
 def _next_settlement_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -434,21 +603,49 @@ def _next_settlement_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 class _Pending:
-    """Rows to insert, gathered so that a settle of thousands of contracts is a few inserts."""
+    """What one settle run writes, gathered so that a settle of thousands of contracts is a
+    few statements: new versions (numbered from `next_id`), their lines and deliveries, the
+    drafts they replace, what each period was computed from, and the indicator values of the
+    years computed."""
 
-    def __init__(self) -> None:
+    def __init__(self, next_id: int) -> None:
+        self.next_id = next_id
         self.settlements: list[dict[str, Any]] = []
         self.lines: list[dict[str, Any]] = []
         self.deliveries: list[dict[str, Any]] = []
+        self.replaced: list[int] = []
+        self.inputs: list[dict[str, Any]] = []
+        self.value_years: list[dict[str, Any]] = []
+        self.values: list[dict[str, Any]] = []
 
     def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.replaced:
+            con.execute(
+                "UPDATE settlement SET status = 'replaced' WHERE list_contains(?, settlement_id)",
+                [self.replaced],
+            )
+        if self.value_years:
+            frame = pl.DataFrame(
+                self.value_years, schema={"contract_id": pl.String, "year": pl.Int32}
+            )
+            con.register("value_years", frame)
+            try:
+                con.execute(
+                    "DELETE FROM indicator_value v USING value_years y "
+                    "WHERE v.contract_id = y.contract_id AND year(v.period_start) = y.year"
+                )
+            finally:
+                con.unregister("value_years")
         for table, rows in (
             ("settlement", self.settlements),
             ("settlement_line", self.lines),
             ("settlement_delivery", self.deliveries),
+            ("indicator_value", self.values),
         ):
             if rows:
                 store.insert_rows(con, table, rows)
+        if self.inputs:
+            store.insert_rows(con, "settle_input", self.inputs, replace=True)
 
 
 def _store_version(
@@ -460,7 +657,6 @@ def _store_version(
     used: list[int],
     digest: str,
     latest: _Stored | None,
-    settlement_id: int,
     by: str | None,
 ) -> SettleOutcome:
     period = result.period.name
@@ -475,10 +671,9 @@ def _store_version(
         previous_lines, previous_net = _approved_lines(con, corrects)
         net_difference = net - previous_net
     if latest is not None and latest.status in ("draft", "prepared"):
-        con.execute(
-            "UPDATE settlement SET status = 'replaced' WHERE settlement_id = ?",
-            [latest.settlement_id],
-        )
+        pending.replaced.append(latest.settlement_id)
+    settlement_id = pending.next_id
+    pending.next_id += 1
     pending.settlements.append(
         {
             "settlement_id": settlement_id, "contract_id": contract_id, "period": period,

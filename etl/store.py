@@ -364,11 +364,19 @@ def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, pl.Dat
     return schema
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows (dicts keyed by column name) in one statement."""
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[dict[str, Any]],
+    *,
+    replace: bool = False,
+) -> None:
+    """Insert many rows (dicts keyed by column name) in one statement; `replace`: a row whose
+    primary key is stored already takes the place of the stored one."""
     frame = pl.DataFrame(rows, schema=table_schema(con, table), orient="row")
     con.register("rows_to_insert", frame)
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_insert")
+        con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM rows_to_insert")
     finally:
         con.unregister("rows_to_insert")

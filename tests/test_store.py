@@ -51,6 +51,7 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
             (5, "005_audit_and_four_eyes.sql"),
             (6, "006_explanation_messages.sql"),
             (7, "007_sanction_before_cap.sql"),
+            (8, "008_indicator_value.sql"),
         ]
 
 
