@@ -8,11 +8,13 @@ from datetime import date
 
 import polars as pl
 
-from contracts.data_rules import LIMIT, MAX_DECIMALS
+from contracts.data_rules import MAX_DECIMALS, MAX_INTEGER_DIGITS
 from contracts.periods import parse_delivery_period
 
 DECIMALS = MAX_DECIMALS
-DECIMAL_TYPE = pl.Decimal(18, DECIMALS)
+DECIMAL_TYPE = pl.Decimal(MAX_INTEGER_DIGITS + DECIMALS, DECIMALS)
+"""Holds exactly the numbers a delivery may have: below 10^MAX_INTEGER_DIGITS, with at most
+MAX_DECIMALS decimals; a cast of a larger number to it gives null."""
 # An optional sign (also the Unicode minus Excel may write), digits with optional groups of
 # three separated by a space or no-break space, and a decimal comma or point.
 _NUMBER = r"^[+\-\u2212]?(?:[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[.,][0-9]+)?$"
@@ -46,9 +48,7 @@ def decimal_value(column: pl.Expr, is_number: pl.Expr, few_decimals: pl.Expr) ->
     six decimals or is too large to store. `is_number` and `few_decimals` are the results of
     `is_number_text` and `has_few_decimals` on the same column."""
     valid = is_number & few_decimals
-    parsed = pl.when(valid).then(_normalised(column)).cast(DECIMAL_TYPE, strict=False)
-    in_range = parsed.abs() < LIMIT
-    return pl.when(valid & in_range).then(parsed).otherwise(None)
+    return pl.when(valid).then(_normalised(column)).cast(DECIMAL_TYPE, strict=False)
 
 
 def whole_value(column: pl.Expr) -> pl.Expr:

@@ -5,14 +5,19 @@
 DOMAIN.md is one named row check that says which column it is about and why a row fails.
 Validation is lazy, so every failure of every row is collected, never just the first.
 
+`rules_hold` folds the same checks into one expression: the loader evaluates it in the pass
+that parses a batch, and hands only the rows where it is false to the schema, which says
+which rule each of them breaks. A good batch costs one columnar pass, not one per rule;
+pandera (and the pandas it imports) is loaded only when a file has a bad row.
+
 `observation_schema` is the shape of what is written to the `observation` table.
 """
 
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
-from pandera.api.polars.types import PolarsData
 
 from contracts.data_rules import (
     COUNT_FIELDS,
@@ -22,6 +27,9 @@ from contracts.data_rules import (
 )
 from contracts.messages import Message, message
 from etl.cells import DECIMAL_TYPE
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 TEXT_COLUMNS = (
     "contract", "indicator", "period", "value", "n", "numerator", "denominator", "excluded",
@@ -238,8 +246,21 @@ def row_rules(text_columns: list[str]) -> list[RowRule]:
     ]
 
 
-def _as_check(rule: RowRule) -> pa.Check:
-    expression = rule.holds.fill_null(True).alias(rule.key)
+def _held(rule: RowRule) -> pl.Expr:
+    """The rule's check: true for a good row (a rule that cannot be decided holds)."""
+    return rule.holds.fill_null(True)
+
+
+def rules_hold(rules: list[RowRule]) -> pl.Expr:
+    """True for a row that passes every check of `delivery_schema(rules)`."""
+    return pl.all_horizontal([_held(rule) for rule in rules])
+
+
+def _as_check(rule: RowRule) -> "pa.Check":
+    import pandera.polars as pa
+    from pandera.api.polars.types import PolarsData
+
+    expression = _held(rule).alias(rule.key)
 
     def check(data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(expression)
@@ -247,8 +268,10 @@ def _as_check(rule: RowRule) -> pa.Check:
     return pa.Check(check, name=rule.key, error=rule.key)
 
 
-def delivery_schema(rules: list[RowRule]) -> pa.DataFrameSchema:
+def delivery_schema(rules: list[RowRule]) -> "pa.DataFrameSchema":
     """The schema of a parsed delivery batch; each rule is one named pandera check."""
+    import pandera.polars as pa
+
     text = {name: pa.Column(pl.String, nullable=True, required=False) for name in TEXT_COLUMNS}
     return pa.DataFrameSchema(
         columns={"row": pa.Column(pl.Int64, nullable=False), **text},
@@ -274,15 +297,23 @@ OBSERVATION_COLUMNS: dict[str, pl.DataType] = {
     "note": pl.String(),
 }
 
-_NOT_NULL = {"delivery_id", "source_row", "contract_id", "indicator_id", "period", "period_start"}
+_NOT_NULL = {
+    "delivery_id", "source_row", "contract_id", "indicator_id", "period", "period_start",
+    "period_end",
+}  # fmt: skip
 
-observation_schema = pa.DataFrameSchema(
-    columns={
-        name: pa.Column(dtype, nullable=name not in _NOT_NULL)
-        for name, dtype in OBSERVATION_COLUMNS.items()
-    }
-    | {"period_end": pa.Column(pl.Date, nullable=False)},
-    strict=True,
-    ordered=True,
-    name="observation",
-)
+
+@cache
+def observation_schema() -> "pa.DataFrameSchema":
+    """The observation table's columns, in order, their types and which may be empty."""
+    import pandera.polars as pa
+
+    return pa.DataFrameSchema(
+        columns={
+            name: pa.Column(dtype, nullable=name not in _NOT_NULL)
+            for name, dtype in OBSERVATION_COLUMNS.items()
+        },
+        strict=True,
+        ordered=True,
+        name="observation",
+    )

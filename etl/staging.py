@@ -1,12 +1,17 @@
 """A delivery's staging database: checked rows wait here, outside the write lock, until one
 INSERT … SELECT moves them into the store (STYLE.md habit 17).
 
-Each checked batch lands in the table `staged` of a DuckDB file in the load's temporary
-folder (`etl.temp_files`); duplicate keys and the delivery's sums per contract x indicator x
-period are found there, before the write lock is taken. Under the lock the store attaches the
-file read-only and copies its rows in one statement each.
+Each checked batch is written as a Parquet file in the load's temporary folder
+(`etl.temp_files`): polars writes it without a database's indexes and compression passes,
+and nothing of it stays in memory. A DuckDB file beside them reads them as the view `staged`;
+duplicate keys and the delivery's sums per contract x indicator x period are found there by
+set-based queries, before the write lock is taken. Under the lock the store attaches that
+file read-only and copies the sums, and reads the rows from the Parquet files, in one
+statement each. DuckDB works within `MEMORY_LIMIT`, spilling to temporary files beside the
+staging database, so that a load's memory does not grow with the file.
 """
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +21,7 @@ import polars as pl
 from etl.store import NO_PROGRESS_BAR
 
 STAGED = "staged"
+MEMORY_LIMIT = "256MB"
 TALLIED = "staged_tally"
 CATALOG = "staging"
 
@@ -23,25 +29,44 @@ TALLY_SQL = """
     SELECT delivery_id, contract_id, indicator_id, period, min(period_start), count(*),
            sum(value), sum(value * coalesce(n, 1)),
            sum(coalesce(n, 1)) FILTER (WHERE value IS NOT NULL),
-           sum(numerator), sum(denominator), sum(excluded)
+           sum(numerator), sum(denominator), sum(excluded),
+           max(period_end) AS last_day
     FROM {rows}
     GROUP BY delivery_id, contract_id, indicator_id, period
 """
-"""A delivery's sums per contract x indicator x period (table scope_tally, migration 003)."""
+"""A delivery's sums per contract x indicator x period (table scope_tally, migration 003),
+and the period's last day for the delivery's scope."""
+
+SCOPE_SQL = f"""
+    SELECT contract_id AS contract, indicator_id AS indicator, period AS period_name,
+           "min(period_start)" AS period_start, last_day AS period_end,
+           "count_star()" AS rows
+    FROM {TALLIED} ORDER BY ALL
+"""
+"""One row per contract x indicator x period the delivery reports on, with its row count."""
 
 DUPLICATES_SQL = f"""
     WITH keyed AS (
-        SELECT DISTINCT source_row, contract_id, indicator_id, period, client,
+        SELECT source_row, contract_id, indicator_id, period, client,
+               hash(contract_id, indicator_id, period, client) AS key
+        FROM {STAGED}
+        WHERE contract_id IS NOT NULL AND indicator_id IS NOT NULL AND period IS NOT NULL
+    ),
+    repeated AS (SELECT key FROM keyed GROUP BY key HAVING count(*) > 1),
+    suspect AS (
+        SELECT source_row, contract_id, indicator_id, period, client,
                min(source_row) OVER (
                    PARTITION BY contract_id, indicator_id, period, client
                ) AS first_row
-        FROM {STAGED} SEMI JOIN suspect_rows USING (source_row)
-        WHERE contract_id IS NOT NULL AND indicator_id IS NOT NULL AND period IS NOT NULL
+        FROM keyed SEMI JOIN repeated USING (key)
     )
     SELECT source_row, first_row, contract_id, indicator_id, period, client
-    FROM keyed WHERE source_row <> first_row
+    FROM suspect WHERE source_row <> first_row
     ORDER BY source_row LIMIT ?
 """
+"""Each row whose key an earlier row has: the rows are grouped by a 64-bit hash of the key
+first, and only rows whose hash repeats are compared exactly (a collision adds an innocent
+row to that comparison, never a problem)."""
 
 
 class Staging:
@@ -49,60 +74,79 @@ class Staging:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.con = duckdb.connect(str(path))
+        self.folder = path.with_name(path.stem + "-rows")
+        self.folder.mkdir()
+        self.files: list[Path] = []
+        self.con = duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT})
         self.con.execute(NO_PROGRESS_BAR)
         self.rows = 0
 
     def add(self, rows: pl.DataFrame) -> None:
         """Stage a batch of rows shaped as the observation table."""
-        self.con.register("batch", rows)
+        target = self.folder / f"{len(self.files):06d}.parquet"
+        self.files.append(target)
         try:
-            if self.rows == 0:
-                self.con.execute(f"CREATE OR REPLACE TABLE {STAGED} AS SELECT * FROM batch")
-            else:
-                self.con.execute(f"INSERT INTO {STAGED} SELECT * FROM batch")
-        finally:
-            self.con.unregister("batch")
+            rows.write_parquet(target, compression="lz4", statistics=False)
+        except pl.exceptions.PolarsError as error:
+            if "os error 28" in str(error) or "os error 122" in str(error):
+                raise OSError(errno.ENOSPC, "No space left on device", str(target)) from error
+            raise
         self.rows += rows.height
+        self.con.execute(f"CREATE OR REPLACE VIEW {STAGED} AS SELECT * FROM {self._scan()}")
 
-    def duplicates(self, suspects: list[int], limit: int) -> list[tuple[Any, ...]]:
-        """(row, first row, contract, indicator, period, client) of each row whose key an
-        earlier row of the file has; only rows among `suspects` are looked at."""
-        if not suspects or not self.rows:
+    def _scan(self) -> str:
+        """The table function that reads the staged Parquet files."""
+        return "read_parquet([" + ", ".join(_quoted(f) for f in self.files) + "])"
+
+    def duplicates(self, limit: int) -> list[tuple[Any, ...]]:
+        """(row, first row, contract, indicator, period, client) of the first `limit` rows
+        whose key an earlier row of the file has."""
+        if not self.rows:
             return []
-        self.con.register(
-            "suspect_rows", pl.DataFrame({"source_row": suspects}, schema={"source_row": pl.Int64})
-        )
-        try:
-            return self.con.execute(DUPLICATES_SQL, [limit]).fetchall()
-        finally:
-            self.con.unregister("suspect_rows")
+        return self.con.execute(DUPLICATES_SQL, [limit]).fetchall()
 
-    def finish(self) -> None:
-        """Sum the staged rows per key and close the file, ready to be attached."""
+    def finish(self) -> pl.DataFrame:
+        """Sum the staged rows per key and close the file, ready to be attached; the
+        delivery's scope (`SCOPE_SQL`)."""
+        scope = pl.DataFrame()
         if self.rows:
             self.con.execute(
                 f"CREATE OR REPLACE TABLE {TALLIED} AS " + TALLY_SQL.format(rows=STAGED)
             )
+            scope = self.con.sql(SCOPE_SQL).pl()
         self.close()
+        return scope
 
     def close(self) -> None:
         self.con.close()
+
+    def remove(self) -> None:
+        """Close and delete the staging database and the staged rows."""
+        self.close()
+        for target in self.files:
+            target.unlink(missing_ok=True)
+        self.folder.rmdir()
+        self.path.unlink(missing_ok=True)
 
     def move_into(
         self, con: duckdb.DuckDBPyConnection, delivery_id: int, columns: list[str]
     ) -> None:
         """Copy the staged rows and their sums into the store's observation and scope_tally
         tables under `delivery_id`, inside the caller's transaction."""
-        quoted = str(self.path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS {CATALOG} (READ_ONLY)")
+        con.execute(f"ATTACH {_quoted(self.path)} AS {CATALOG} (READ_ONLY)")
         rest = [c for c in columns if c != "delivery_id"]
         con.execute(
             f"INSERT INTO observation (delivery_id, {', '.join(rest)}) "
-            f"SELECT ?, {', '.join(rest)} FROM {CATALOG}.{STAGED}",
+            f"SELECT ?, {', '.join(rest)} FROM {self._scan()}",
             [delivery_id],
         )
         con.execute(
-            f"INSERT INTO scope_tally SELECT ?, * EXCLUDE (delivery_id) FROM {CATALOG}.{TALLIED}",
+            f"INSERT INTO scope_tally SELECT ?, * EXCLUDE (delivery_id, last_day) "
+            f"FROM {CATALOG}.{TALLIED}",
             [delivery_id],
         )
+
+
+def _quoted(path: Path) -> str:
+    """A path as an SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
