@@ -17,7 +17,7 @@ import streamlit as st
 
 from contracts.messages import Message, message
 from contracts.terms import load_contract_text
-from etl import audit, export, payment_run, provenance, settle, store
+from etl import audit, export, indicator_values, payment_run, provenance, settle, store
 
 LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
@@ -178,10 +178,8 @@ def completeness(ref: DbRef, late_after_days: int = LATE_AFTER_DAYS) -> pl.DataF
         ),
         scope_months AS (
             SELECT s.delivery_id, s.contract_id, s.indicator_id,
-                   unnest(generate_series(s.period_start, s.period_start + to_months(
-                       CASE WHEN s.period LIKE '%Q%' THEN 2 WHEN s.period LIKE '%H%' THEN 5
-                            WHEN length(s.period) = 4 THEN 11 ELSE 0 END), INTERVAL 1 MONTH
-                   ))::DATE AS month,
+                   unnest(generate_series(s.period_start, date_trunc('month', s.period_end),
+                                          INTERVAL 1 MONTH))::DATE AS month,
                    c.delivery_id IS NOT NULL AS is_current
             FROM delivery_scope s
             LEFT JOIN scope_current c USING (delivery_id, contract_id, indicator_id, period)
@@ -216,37 +214,21 @@ def completeness(ref: DbRef, late_after_days: int = LATE_AFTER_DAYS) -> pl.DataF
 
 # --- one contract ----------------------------------------------------------------------------
 
-_VALUE_SQL = """
-    CASE i.aggregate
-        WHEN 'ratio' THEN CASE WHEN sum(t.denominator_sum) - coalesce(sum(t.excluded_sum), 0) > 0
-            THEN sum(t.numerator_sum) / (sum(t.denominator_sum) - coalesce(sum(t.excluded_sum), 0))
-                 * any_value(i.per) END
-        WHEN 'sum' THEN sum(t.value_sum)
-        ELSE CASE WHEN sum(t.weight_sum) > 0 THEN sum(t.weighted_sum) / sum(t.weight_sum) END
-    END::DOUBLE AS value,
-    CASE i.aggregate
-        WHEN 'ratio' THEN sum(t.denominator_sum) - coalesce(sum(t.excluded_sum), 0)
-        WHEN 'sum' THEN sum(t.rows)
-        ELSE sum(t.weight_sum)
-    END::DOUBLE AS n
-"""
-"""An indicator's value and n from the current deliveries' sums (view tally_current, one row
-per delivery x contract x indicator x period), by the indicator's aggregate. For display only:
-the settled values are the engine's, stored on the settlement lines."""
-
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def monthly_values(ref: DbRef, contract_id: str) -> pl.DataFrame:
-    """Each indicator's value and n per delivered month, by the indicator's aggregate, from
-    the current deliveries (grouped in DuckDB; no observation rows leave the database)."""
+    """Each indicator's value and n per delivered period (a month, or what the file
+    delivered) as settle stored them (indicator_value, grain 'observed': the engine's
+    contracts.values over the current deliveries' tallies), as numbers for the chart, with
+    min_n and whether the value is assessable (a value, and n >= min_n)."""
     return _frame(
         ref,
-        f"""
-        SELECT t.indicator_id, t.period, t.period_start, {_VALUE_SQL}
-        FROM tally_current t JOIN indicator_current i USING (contract_id, indicator_id)
-        WHERE t.contract_id = ?
-        GROUP BY t.indicator_id, t.period, t.period_start, i.aggregate
-        ORDER BY t.indicator_id, t.period_start
+        """
+        SELECT indicator_id, period, period_start, value::DOUBLE AS value, n::DOUBLE AS n,
+               assessable, min_n
+        FROM indicator_value
+        WHERE contract_id = ? AND grain = 'observed'
+        ORDER BY indicator_id, period_start, period_end
         """,
         [contract_id],
     )
@@ -271,28 +253,17 @@ def period_lines(ref: DbRef, contract_id: str) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def service_comparison(ref: DbRef, service: str, year: int) -> pl.DataFrame:
-    """Each contract of the service, per indicator: its value over the calendar year from the
-    current deliveries with n, and how many of its settled periods that year were achieved."""
+    """Each contract of the service, per indicator: its value over the calendar year with n
+    as settle stored them (indicator_value, grain 'year': the engine's value by the
+    indicator's aggregate over the year's observation periods), whether it is assessable
+    (n >= min_n), and how many of its settled periods that year were achieved. value and n
+    are numbers for the chart; value_text and n_text the stored exact text."""
     return _frame(
         ref,
-        f"""
+        """
         WITH yearly AS (
-            SELECT t.contract_id, t.indicator_id, {_VALUE_SQL}
-            FROM tally_current t
-            JOIN indicator_current i USING (contract_id, indicator_id)
-            JOIN contract_current c USING (contract_id)
-            WHERE c.service = ? AND year(t.period_start) = ? AND i.aggregate <> 'last'
-            GROUP BY t.contract_id, t.indicator_id, i.aggregate
-        ),
-        last_month AS (
-            SELECT t.contract_id, t.indicator_id, {_VALUE_SQL}
-            FROM tally_current t
-            JOIN indicator_current i USING (contract_id, indicator_id)
-            JOIN contract_current c USING (contract_id)
-            WHERE c.service = ? AND year(t.period_start) = ? AND i.aggregate = 'last'
-            GROUP BY t.contract_id, t.indicator_id, t.period_start, i.aggregate
-            QUALIFY row_number() OVER (PARTITION BY t.contract_id, t.indicator_id
-                                       ORDER BY t.period_start DESC) = 1
+            SELECT contract_id, indicator_id, value, n, assessable
+            FROM indicator_value WHERE grain = 'year' AND period = ?
         ),
         statuses AS (
             SELECT s.contract_id, l.indicator_id,
@@ -305,17 +276,18 @@ def service_comparison(ref: DbRef, service: str, year: int) -> pl.DataFrame:
             GROUP BY ALL
         )
         SELECT c.contract_id, c.supplier_name, i.indicator_id, i.name_fi, i.name_sv, i.name_en,
-               i.unit, i.direction, v.value, v.n,
+               i.unit, i.direction, v.value::DOUBLE AS value, v.n::DOUBLE AS n,
+               v.value AS value_text, v.n AS n_text,
+               coalesce(v.assessable, false) AS assessable, i.min_n,
                coalesce(st.achieved, 0) AS achieved, coalesce(st.assessed, 0) AS assessed
         FROM contract_current c
         JOIN indicator_current i USING (contract_id)
-        LEFT JOIN (SELECT * FROM yearly UNION ALL SELECT * FROM last_month) v
-               USING (contract_id, indicator_id)
+        LEFT JOIN yearly v USING (contract_id, indicator_id)
         LEFT JOIN statuses st USING (contract_id, indicator_id)
         WHERE c.service = ?
         ORDER BY i.indicator_id, c.contract_id
         """,
-        [service, year, service, year, year, service],
+        [str(year), year, service],
     )
 
 
@@ -699,27 +671,40 @@ _USED_DELIVERIES = (
 def line_months(ref: DbRef, settlement_id: int) -> pl.DataFrame:
     """Per indicator and delivered period (month) of one settlement version: the delivery it
     read and that delivery's sums as the load stored them (scope_tally: rows, n, numerator,
-    denominator, excluded), and the month's value from them by the indicator's aggregate (the
-    terms version the settlement used). Sums and values for reading only: the period's value
-    and every euro are the engine's, on the settlement line."""
-    return _frame(
-        ref,
-        _USED_DELIVERIES
-        + f"""
-        SELECT t.indicator_id, t.period, t.period_start, t.delivery_id,
-               sum(t.rows)::BIGINT AS rows, sum(t.weight_sum)::BIGINT AS weight_sum,
-               sum(t.value_sum) AS value_sum, sum(t.numerator_sum) AS numerator_sum,
-               sum(t.denominator_sum) AS denominator_sum, sum(t.excluded_sum) AS excluded_sum,
-               {_VALUE_SQL}
-        FROM used u
-        JOIN scope_tally t USING (delivery_id, contract_id, indicator_id, period)
-        JOIN chosen s ON s.contract_id = t.contract_id
-        JOIN indicator_version i ON i.contract_id = s.contract_id AND i.version = s.terms_version
-                                AND i.indicator_id = t.indicator_id
-        GROUP BY t.indicator_id, t.period, t.period_start, t.delivery_id, i.aggregate
-        ORDER BY t.indicator_id, t.period_start, t.period
-        """,
-        [settlement_id],
+    denominator, excluded), and the month's value and n from them as text, computed by the
+    engine (etl.indicator_values.sums_values, contracts.values) with the indicator of the
+    terms version the settlement used. For reading only: the period's value and every euro
+    are the engine's, on the settlement line."""
+    with _reading(ref) as cur:
+        sums: pl.DataFrame = cur.sql(
+            _USED_DELIVERIES
+            + """
+            SELECT t.indicator_id, t.period, t.period_start, t.delivery_id,
+                   t.rows::BIGINT AS rows, t.weight_sum::BIGINT AS weight_sum, t.value_sum,
+                   t.weighted_sum, t.numerator_sum, t.denominator_sum, t.excluded_sum
+            FROM used u
+            JOIN scope_tally t USING (delivery_id, contract_id, indicator_id, period)
+            ORDER BY t.indicator_id, t.period_start, t.period
+            """,
+            params=[settlement_id],
+        ).pl()
+        terms = store.fetch_one(
+            cur,
+            """
+            SELECT v.toml_text, v.source_file FROM settlement s
+            JOIN contract_version v ON v.contract_id = s.contract_id
+                                   AND v.version = s.terms_version
+            WHERE s.settlement_id = ?
+            """,
+            [settlement_id],
+        )
+    if terms is None or sums.is_empty():
+        return sums.with_columns(value=pl.lit(None, pl.String), n=pl.lit(None, pl.String))
+    contract = load_contract_text(terms[0], terms[1])
+    values = indicator_values.sums_values(contract, sums.iter_rows(named=True))
+    return sums.with_columns(
+        value=pl.Series([v for v, _ in values], dtype=pl.String),
+        n=pl.Series([n for _, n in values], dtype=pl.String),
     )
 
 

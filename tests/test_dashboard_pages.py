@@ -1,6 +1,7 @@
 """Every dashboard page run by AppTest against the demo database, one page at a time with the
 session state seeded; figures are the reviewed ones of the sample data."""
 
+import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -155,6 +156,25 @@ def test_contract_page_shows_trends_history_comparison_and_deliveries(shown_db: 
     assert set(comparison["Sopimus"]) == {"KH-2024-001", "KH-2024-002", "KH-2024-003"}
     used = table(at, 2)
     assert row_of(used, Toimitus=51)["Tiedosto"] == "korjaus-2025-03.csv"
+
+
+def test_contract_page_draws_the_engines_values_and_months_under_min_n_apart(
+    shown_db: Path,
+) -> None:
+    """The trends and the comparison show the values settle stored (indicator_value, the
+    engine's): NPS months rest on 16 to 26 answers under min_n 30, so they are drawn apart
+    with the word, not as monthly values; ADL's months are all assessable."""
+    at = page("sopimus", contract="KH-2024-001")
+    no_exception(at)
+    specs = {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+             for c in at.get("plotly_chart")}  # fmt: skip
+    nps = next(spec for title, spec in specs.items() if title.startswith("Suositteluhalukkuus"))
+    names = [trace.get("name") for trace in nps["data"]]
+    assert "Kuukausiarvo: ei arvioitavissa" in names and "Kuukausiarvo" not in names
+    adl = next(spec for title, spec in specs.items() if title.startswith("Asiakkaat, joiden"))
+    monthly = next(t for t in adl["data"] if t.get("name") == "Kuukausiarvo")
+    assert len([y for y in monthly["y"] if y is not None]) == 24
+    assert "Kuukausiarvo: ei arvioitavissa" not in [t.get("name") for t in adl["data"]]
 
 
 def test_contract_page_opens_the_contract_in_the_query_string(shown_db: Path) -> None:

@@ -116,12 +116,13 @@ for indicator, part in comparison.group_by("indicator_id", maintain_order=True):
     if part["value"].drop_nulls().len() == 0:
         continue
     figure = charts.comparison_bars(
-        part.select("label", "value", "n"),
+        part.select("label", "value", "n", "value_text", "n_text", "assessable"),
         ui.t("chart.comparison", name=name, year=year),
         f"{ui.t('col.value')} ({part['unit'][0]}) · {better[part['direction'][0]]}",
         ui.t("col.contract"),
         lang,
         highlight=f"{contract_id} · {info['supplier_name']}",
+        not_assessable=ui.t("chart.not_assessable"),
     )
     st.plotly_chart(figure, key=f"cmp-{indicator[0]}")
 ui.show_table(
@@ -133,9 +134,10 @@ ui.show_table(
         pl.col(f"name_{lang}").alias(ui.t("col.indicator")),
         ui.each(
             comparison,
-            ["value", "n"],
-            lambda value, n: f"{i18n.short_number(value, lang)} "
-            f"(n={i18n.short_number(n, lang, 0)})" if value is not None else "–",
+            ["value_text", "n_text", "assessable"],
+            lambda value, n, assessable: "–" if value is None
+            else f"{i18n.short_number(value, lang)} (n={i18n.short_number(n, lang, 0)})"
+            + ("" if assessable else f" {i18n.status_word('not-assessable', lang)}"),
         ).alias(ui.t("col.value")),
         pl.concat_str(
             pl.lit(i18n.STATUS_ICONS["achieved"] + " "), pl.col("achieved"), pl.lit(" / "),
