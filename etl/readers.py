@@ -57,7 +57,9 @@ HEADER_ALIASES: dict[str, str] = {
     "client": "client", "client_id": "client", "note": "note", "comment": "note",
 }  # fmt: skip
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 250_000
+CSV_PIECE_BYTES = 8 * limits.MiB
+"""A CSV file is parsed this many bytes (whole lines) at a time."""
 XLSX_BATCH_ROWS = 100_000
 XLSX_BATCH_CHARS = 16 * limits.MiB
 _CHUNK = 1 << 24
@@ -350,8 +352,55 @@ def _open_csv(path: Path, facts: FileFacts, work: Path) -> TextFrames:
         row_index_offset=2,
         raise_if_empty=False,
     )
-    batches = _guarded(frame.collect_batches(chunk_size=BATCH_ROWS), source, delimiter, written)
+    pieces = _csv_pieces(source, frame, delimiter, list(headers))
+    batches = _guarded(pieces, source, delimiter, written)
     return TextFrames(facts, delimiter, headers, batches, cleanup)
+
+
+def _csv_pieces(
+    source: Path, frame: pl.LazyFrame, delimiter: str, names: list[str]
+) -> Iterator[pl.DataFrame]:
+    """The CSV file's rows, parsed `CSV_PIECE_BYTES` of whole lines at a time, each piece
+    under the file's header line, so that memory does not grow with the file: polars'
+    streaming reader (`frame`) parses the whole file ahead of a slower reader of its
+    batches. A line ends a row only outside quotes, so from the first piece that holds a
+    quote character (or a line longer than a piece) on, the rest of the rows come from
+    `frame` after all."""
+    next_row = 2
+    with open(source, "rb") as handle:
+        header = handle.readline()
+        while True:
+            chunk = handle.read(CSV_PIECE_BYTES)
+            if not chunk:
+                return
+            cut = chunk.rfind(b"\n") + 1
+            if b'"' in chunk or (cut == 0 and len(chunk) == CSV_PIECE_BYTES):
+                break
+            if cut and cut < len(chunk):
+                handle.seek(cut - len(chunk), 1)
+                chunk = chunk[:cut]
+            piece = _csv_piece(header + chunk, delimiter, names, next_row)
+            next_row += piece.height
+            yield piece
+    rest = frame.filter(pl.col(ROW) >= next_row)
+    yield from rest.collect_batches(chunk_size=BATCH_ROWS)
+
+
+def _csv_piece(data: bytes, delimiter: str, names: list[str], first_row: int) -> pl.DataFrame:
+    """Whole lines of a CSV file under its header line, parsed as `_open_csv` parses the
+    file; its first row is numbered `first_row`."""
+    return pl.read_csv(
+        io.BytesIO(data),
+        separator=delimiter,
+        has_header=True,
+        new_columns=names,
+        infer_schema=False,
+        quote_char='"',
+        encoding="utf8",
+        row_index_name=ROW,
+        row_index_offset=first_row,
+        raise_if_empty=False,
+    )
 
 
 def _first_line(path: Path) -> str:

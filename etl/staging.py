@@ -77,7 +77,9 @@ class Staging:
         self.folder = path.with_name(path.stem + "-rows")
         self.folder.mkdir()
         self.files: list[Path] = []
-        self.con = duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT})
+        self.con = duckdb.connect(
+            str(path), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+        )
         self.con.execute(NO_PROGRESS_BAR)
         self.rows = 0
 
@@ -132,14 +134,23 @@ class Staging:
         self, con: duckdb.DuckDBPyConnection, delivery_id: int, columns: list[str]
     ) -> None:
         """Copy the staged rows and their sums into the store's observation and scope_tally
-        tables under `delivery_id`, inside the caller's transaction."""
+        tables under `delivery_id`, inside the caller's transaction. The rows are inserted in
+        whatever order DuckDB's threads finish them (each keeps its `source_row`): keeping
+        the file's order doubled the insert's time. The insert works within `MEMORY_LIMIT`
+        too."""
         con.execute(f"ATTACH {_quoted(self.path)} AS {CATALOG} (READ_ONLY)")
         rest = [c for c in columns if c != "delivery_id"]
-        con.execute(
-            f"INSERT INTO observation (delivery_id, {', '.join(rest)}) "
-            f"SELECT ?, {', '.join(rest)} FROM {self._scan()}",
-            [delivery_id],
-        )
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        try:
+            con.execute(
+                f"INSERT INTO observation (delivery_id, {', '.join(rest)}) "
+                f"SELECT ?, {', '.join(rest)} FROM {self._scan()}",
+                [delivery_id],
+            )
+        finally:
+            con.execute("RESET preserve_insertion_order")
+            con.execute("RESET memory_limit")
         con.execute(
             f"INSERT INTO scope_tally SELECT ?, * EXCLUDE (delivery_id, last_day) "
             f"FROM {CATALOG}.{TALLIED}",

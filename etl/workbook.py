@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-
 from contracts.messages import Message, message
 from etl import limits
 from etl.messages import MessageError
@@ -191,6 +188,8 @@ def open_first_sheet(path: Path) -> Sheet:
     except BaseException:
         archive.close()
         raise
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     packed = archive.NameToInfo[sheet_part].file_size
     if texts_part in archive.NameToInfo:
@@ -344,7 +343,10 @@ def _shared_texts(archive: zipfile.ZipFile, part: str) -> list[str]:
 
 
 def _date_styles(archive: zipfile.ZipFile, part: str) -> frozenset[int]:
-    """Indices of the cell styles whose number format shows a date."""
+    """Indices of the cell styles whose number format shows a date. (openpyxl is imported
+    here, not with the module: importing it takes longer than loading a small CSV file.)"""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
     data = _small_part(archive, part)
     if data is None:
         return frozenset()
@@ -565,6 +567,8 @@ class _SheetParser:
         except ValueError:
             return text
         if self.style in self.sheet.date_styles:
+            from openpyxl.utils.datetime import from_excel
+
             try:
                 moment = from_excel(number, self.sheet.epoch)
             except (OverflowError, ValueError, TypeError):
