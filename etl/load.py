@@ -236,11 +236,11 @@ def _load(
             if _already_loaded(con, facts, result):
                 return result
             terms = _terms_frame(con)
-        staged = Staging(work / f"staging-{attempt}.duckdb")
+        staged = Staging(work / f"staging-{attempt}")
         try:
             delimiter = _checked(path, shown, facts, terms, staged, work, result, progress)
             if not result.problem_count:
-                result.scope = staged.finish()
+                result.scope = staged.scope()
                 _check_scope(actor, shown, terms, result)
             if result.problem_count:
                 return result

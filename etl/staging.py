@@ -1,14 +1,14 @@
-"""A delivery's staging database: checked rows wait here, outside the write lock, until one
+"""A delivery's staged rows: checked rows wait here, outside the write lock, until one
 INSERT … SELECT moves them into the store (STYLE.md habit 17).
 
-Each checked batch is written as a Parquet file in the load's temporary folder
+Each checked batch is written as a Parquet file in a folder of the load's temporary folder
 (`etl.temp_files`): polars writes it without a database's indexes and compression passes,
-and nothing of it stays in memory. A DuckDB file beside them reads them as the view `staged`;
-duplicate keys and the delivery's sums per contract x indicator x period are found there by
-set-based queries, before the write lock is taken. Under the lock the store attaches that
-file read-only and copies the sums, and reads the rows from the Parquet files, in one
-statement each. DuckDB works within `MEMORY_LIMIT`, spilling to temporary files beside the
-staging database, so that a load's memory does not grow with the file.
+and nothing of it stays in memory. An in-memory DuckDB reads the files as the view `staged`;
+duplicate keys and the delivery's scope are found there by set-based queries, before the
+write lock is taken. Under the lock the store reads the files once for the rows and once for
+their sums per contract x indicator x period, one statement each. DuckDB works within
+`MEMORY_LIMIT`, spilling to the staging folder, so that a load's memory does not grow with
+the file.
 """
 
 import errno
@@ -22,26 +22,24 @@ from etl.store import NO_PROGRESS_BAR
 
 STAGED = "staged"
 MEMORY_LIMIT = "256MB"
-TALLIED = "staged_tally"
-CATALOG = "staging"
 
 TALLY_SQL = """
     SELECT delivery_id, contract_id, indicator_id, period, min(period_start), count(*),
            sum(value), sum(value * coalesce(n, 1)),
            sum(coalesce(n, 1)) FILTER (WHERE value IS NOT NULL),
-           sum(numerator), sum(denominator), sum(excluded),
-           max(period_end) AS last_day
+           sum(numerator), sum(denominator), sum(excluded)
     FROM {rows}
     GROUP BY delivery_id, contract_id, indicator_id, period
 """
-"""A delivery's sums per contract x indicator x period (table scope_tally, migration 003),
-and the period's last day for the delivery's scope."""
+"""A delivery's sums per contract x indicator x period (table scope_tally, migration 003)."""
 
 SCOPE_SQL = f"""
     SELECT contract_id AS contract, indicator_id AS indicator, period AS period_name,
-           "min(period_start)" AS period_start, last_day AS period_end,
-           "count_star()" AS rows
-    FROM {TALLIED} ORDER BY ALL
+           min(period_start) AS period_start, max(period_end) AS period_end,
+           count(*) AS rows
+    FROM {STAGED}
+    GROUP BY contract_id, indicator_id, period
+    ORDER BY ALL
 """
 """One row per contract x indicator x period the delivery reports on, with its row count."""
 
@@ -70,15 +68,19 @@ row to that comparison, never a problem)."""
 
 
 class Staging:
-    """The staging database of one delivery, in the file `path` (which must not exist)."""
+    """The staged rows of one delivery, in the folder `folder` (which must not exist)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.folder = path.with_name(path.stem + "-rows")
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.folder.mkdir()
         self.files: list[Path] = []
         self.con = duckdb.connect(
-            str(path), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+            ":memory:",
+            config={
+                "memory_limit": MEMORY_LIMIT,
+                "temp_directory": str(folder / "spill"),
+                "preserve_insertion_order": False,
+            },
         )
         self.con.execute(NO_PROGRESS_BAR)
         self.rows = 0
@@ -107,28 +109,25 @@ class Staging:
             return []
         return self.con.execute(DUPLICATES_SQL, [limit]).fetchall()
 
-    def finish(self) -> pl.DataFrame:
-        """Sum the staged rows per key and close the file, ready to be attached; the
-        delivery's scope (`SCOPE_SQL`)."""
-        scope = pl.DataFrame()
-        if self.rows:
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE {TALLIED} AS " + TALLY_SQL.format(rows=STAGED)
-            )
-            scope = self.con.sql(SCOPE_SQL).pl()
-        self.close()
+    def scope(self) -> pl.DataFrame:
+        """The delivery's scope (`SCOPE_SQL`)."""
+        if not self.rows:
+            return pl.DataFrame()
+        scope: pl.DataFrame = self.con.sql(SCOPE_SQL).pl()
         return scope
 
-    def close(self) -> None:
-        self.con.close()
-
     def remove(self) -> None:
-        """Close and delete the staging database and the staged rows."""
-        self.close()
+        """Close the staging database and delete the staged rows."""
+        self.con.close()
         for target in self.files:
             target.unlink(missing_ok=True)
-        self.folder.rmdir()
-        self.path.unlink(missing_ok=True)
+        if self.folder.exists():
+            for left in self.folder.rglob("*"):
+                if left.is_file():
+                    left.unlink()
+            for left in sorted(self.folder.rglob("*"), reverse=True):
+                left.rmdir()
+            self.folder.rmdir()
 
     def move_into(
         self, con: duckdb.DuckDBPyConnection, delivery_id: int, columns: list[str]
@@ -138,7 +137,6 @@ class Staging:
         whatever order DuckDB's threads finish them (each keeps its `source_row`): keeping
         the file's order doubled the insert's time. The insert works within `MEMORY_LIMIT`
         too."""
-        con.execute(f"ATTACH {_quoted(self.path)} AS {CATALOG} (READ_ONLY)")
         rest = [c for c in columns if c != "delivery_id"]
         con.execute("SET preserve_insertion_order = false")
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -148,14 +146,15 @@ class Staging:
                 f"SELECT ?, {', '.join(rest)} FROM {self._scan()}",
                 [delivery_id],
             )
+            con.execute(
+                "INSERT INTO scope_tally SELECT ?, * EXCLUDE (delivery_id) FROM ("
+                + TALLY_SQL.format(rows=self._scan())
+                + ")",
+                [delivery_id],
+            )
         finally:
             con.execute("RESET preserve_insertion_order")
             con.execute("RESET memory_limit")
-        con.execute(
-            f"INSERT INTO scope_tally SELECT ?, * EXCLUDE (delivery_id, last_day) "
-            f"FROM {CATALOG}.{TALLIED}",
-            [delivery_id],
-        )
 
 
 def _quoted(path: Path) -> str:
