@@ -481,9 +481,9 @@ def _with_number_facts(batch: pl.DataFrame, name: str) -> pl.DataFrame:
     """The batch with the facts of its column `name` beside it. A number column mostly
     repeats a few texts (0 and 1, a score): the facts of each distinct text are found once
     and joined to the rows, a quarter of the cost of finding them on every row; a column of
-    mostly distinct texts is done row by row."""
+    mostly distinct texts, or of none (an empty or absent column), is done row by row."""
     texts = batch.select(pl.col(name).unique()).drop_nulls()
-    if texts.height * 4 > batch.height:
+    if texts.height * 4 > batch.height or texts.height == 0:
         return batch.with_columns(_number_facts(name))
     facts = texts.with_columns(_number_facts(name))
     return batch.join(facts, on=name, how="left", maintain_order="left")
