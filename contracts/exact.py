@@ -27,11 +27,12 @@ def round_half_up(number: Rational, places: int) -> Decimal:
     `places` decimals, as an exact Decimal with exactly that many decimals. Zero is never
     negative (no −0.00)."""
     value = exact(number)
-    units = abs(value) * 10**places
-    whole = int(units + Fraction(1, 2))  # floor of a non-negative number
+    # in integers: |value| x 10^places = whole + rest / denominator, and a tie goes up
+    whole, rest = divmod(abs(value.numerator) * 10**places, value.denominator)
+    if 2 * rest >= value.denominator:
+        whole += 1
     sign = 1 if value < 0 and whole else 0
-    digits = tuple(int(d) for d in str(whole))
-    return Decimal((sign, digits, -places))
+    return Decimal((sign, tuple(map(int, str(whole))), -places))
 
 
 def round_cents(amount: Rational) -> Decimal:

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal, get_args
 
 PeriodKind = Literal["month", "quarter", "half-year", "year"]
@@ -21,7 +22,7 @@ class Period:
     first_month: int
     kind: PeriodKind
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The period's name: `2025-03`, `2025-Q1`, `2025-H1` or `2025`."""
         if self.kind == "month":
@@ -32,18 +33,18 @@ class Period:
             return f"{self.year}-H{(self.first_month - 1) // 6 + 1}"
         return str(self.year)
 
-    @property
+    @cached_property
     def first_day(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         last_month = self.first_month + _MONTHS_PER_PERIOD[self.kind] - 1
         if last_month == 12:
             return date(self.year, 12, 31)
         return date(self.year, last_month + 1, 1) - timedelta(days=1)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
 

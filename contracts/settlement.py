@@ -5,7 +5,7 @@ gates; period caps; annual caps in calendar order; net = bonus total − sanctio
 Every function is pure; the same terms and tallies always give the same settlement.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
@@ -24,7 +24,7 @@ from contracts.scales import (
     rate_amount,
 )
 from contracts.terms import Aggregate, Contract, Direction, Indicator, Level, Money, Scale
-from contracts.values import Assessment, Count, Tallies, assess
+from contracts.values import Assessment, Count, Tallies, Tally, assess
 
 NO_MONEY = Decimal("0.00")
 Side = Literal["bonus", "sanction"]
@@ -104,13 +104,20 @@ class PeriodSettlement:
     gate_failed: tuple[str, ...]
 
 
-def settle_contract(contract: Contract, tallies: Tallies) -> tuple[PeriodSettlement, ...]:
-    """Settle every period the contract overlaps, in calendar order (§2, §6). Values,
-    fractions and money are exact fractions; each line's money is rounded once to cents. The
-    decimal sums of the tallies run in a fixed context (50 digits), whatever the caller's."""
+def settle_contract(
+    contract: Contract, tallies: Tallies, years: Collection[int] | None = None
+) -> tuple[PeriodSettlement, ...]:
+    """Settle every period the contract overlaps (or those of the calendar `years` only: a
+    year's settlements depend on nothing of another year's but their data), in calendar
+    order (§2, §6). Values, fractions and money are exact fractions; each line's money is
+    rounded once to cents. The decimal sums of the tallies run in a fixed context (50
+    digits), whatever the caller's."""
     with localcontext(Context(prec=50, rounding=ROUND_HALF_EVEN)):
         periods = periods_between(contract.start, contract.end, contract.period)
-        settled = [settle_period(contract, period, tallies) for period in periods]
+        if years is not None:
+            periods = tuple(p for p in periods if p.year in years)
+        split = by_indicator(tallies)
+        settled = [_settle_period(contract, period, split) for period in periods]
         return tuple(apply_annual_caps(contract, settled))
 
 
@@ -207,9 +214,23 @@ def sanction_amount(assessment: Assessment, value: Fraction) -> Fraction:
 
 def settle_period(contract: Contract, period: Period, tallies: Tallies) -> PeriodSettlement:
     """One period: lines, gates and period caps (annual caps come later)."""
+    return _settle_period(contract, period, by_indicator(tallies))
+
+
+def by_indicator(tallies: Tallies) -> dict[str, Tallies]:
+    """The tallies split by indicator: an indicator's assessment reads only its own."""
+    split: dict[str, dict[tuple[str, Period], Tally]] = {}
+    for key, tally in tallies.items():
+        split.setdefault(key[0], {})[key] = tally
+    return dict(split)
+
+
+def _settle_period(
+    contract: Contract, period: Period, tallies: Mapping[str, Tallies]
+) -> PeriodSettlement:
     value, share = prorated_value(contract, period)
     day = levels_day(contract, period)
-    assessments = [assess(ind, period, day, tallies) for ind in contract.indicators]
+    assessments = [assess(ind, period, day, tallies.get(ind.id, {})) for ind in contract.indicators]
     weights = pool_weight_total(assessments)
     gates = failed_gates(contract, assessments)
     lines = tuple(make_line(contract, a, value, weights, gates) for a in assessments)

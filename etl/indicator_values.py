@@ -21,8 +21,8 @@ Row = dict[str, Any]
 
 
 def text(number: Fraction | Count | None) -> str | None:
-    """A value or n as stored text, as settle writes a settlement line's (etl.settle._text):
-    a Fraction as its decimal (exact within 12 decimals, else rounded half-up), an int or a
+    """A computed number as stored text, here and on settlement lines (etl.settle): a
+    Fraction as its decimal (exact within 12 decimals, else rounded half-up), an int or a
     Decimal as str, None as None."""
     if isinstance(number, Fraction):
         return decimal_text(number)

@@ -17,7 +17,7 @@ import json
 import string
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -31,11 +31,19 @@ import polars as pl
 from contracts.exact import decimal_text, round_cents
 from contracts.messages import Message, message
 from contracts.periods import Period, parse_period_name, periods_between
-from contracts.settlement import CLAUSE, PeriodSettlement, clause_of, settle_contract
+from contracts.settlement import (
+    CLAUSE,
+    Adjustment,
+    Line,
+    PeriodSettlement,
+    clause_of,
+    settle_contract,
+)
 from contracts.terms import Contract, load_contract_text
 from contracts.values import Tally
 from etl import audit, messages, rank, store
 from etl.access import Actor, Permission
+from etl.indicator_values import text as _text
 from etl.indicator_values import value_rows
 from etl.messages import MessageError
 
@@ -89,12 +97,16 @@ def current_terms(
 
 
 def tallies_by_contract(
-    con: duckdb.DuckDBPyConnection, ids: list[str] | None, year: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    ids: list[str] | None,
+    year: int | None = None,
+    per_client: Sequence[tuple[str, str]] = (),
 ) -> dict[str, dict[tuple[str, Period], Tally]]:
     """The engine's tallies per contract x indicator x delivered period: the sums the load
     stored for each delivery (`tally_current`, the current delivery of each scope), of the
     year and the one before when a year is given. No observation row is read, except the
-    per-client sums a rate scale's max_per_client needs."""
+    per-client sums of the (contract, indicator) pairs in `per_client` (a rate scale's
+    max_per_client)."""
     first, last = _window(year)
     rows = con.execute(
         """
@@ -108,7 +120,7 @@ def tallies_by_contract(
         """,
         [ids, ids, first, last],
     ).fetchall()
-    clients = _client_outcomes(con, ids, first, last)
+    clients = _client_outcomes(con, per_client, first, last) if per_client else {}
     result: dict[str, dict[tuple[str, Period], Tally]] = defaultdict(dict)
     for contract, indicator, period_name, count, n, total, weighted, num, den, excl in rows:
         period = _period(period_name)
@@ -133,29 +145,46 @@ def _window(year: int | None) -> tuple[date, date]:
     return date(year - 1, 1, 1), date(year, 12, 31)
 
 
+def _per_client(terms: Mapping[str, tuple[Contract, int]]) -> list[tuple[str, str]]:
+    """(contract, indicator) of every rate scale with a max_per_client: the indicators
+    whose outcomes the engine needs per client."""
+    return [
+        (cid, i.id)
+        for cid, (contract, _) in terms.items()
+        for i in contract.indicators
+        if i.bonus is not None and i.bonus.scale == "rate" and i.bonus.max_per_client is not None
+    ]
+
+
 def _client_outcomes(
-    con: duckdb.DuckDBPyConnection, ids: list[str] | None, first: date, last: date
+    con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, str]], first: date, last: date
 ) -> dict[tuple[str, str, str], tuple[tuple[str, Decimal], ...]]:
-    """Outcomes per client, for the rate scale's max_per_client (record-level sum rows)."""
-    rows = con.execute(
-        """
-        SELECT o.contract_id, o.indicator_id, o.period, o.client, sum(o.value)
-        FROM observation_current o
-        JOIN indicator_current i USING (contract_id, indicator_id)
-        WHERE i.bonus_scale = 'rate' AND o.client IS NOT NULL
-          AND (? IS NULL OR list_contains(?, o.contract_id))
-          AND o.period_start BETWEEN ? AND ?
-        GROUP BY ALL ORDER BY ALL
-        """,
-        [ids, ids, first, last],
-    ).fetchall()
+    """Outcomes per client of the (contract, indicator) pairs (record-level sum rows)."""
+    wanted = pl.DataFrame(
+        pairs, schema={"contract_id": pl.String, "indicator_id": pl.String}, orient="row"
+    )
+    con.register("per_client", wanted)
+    try:
+        rows = con.execute(
+            """
+            SELECT o.contract_id, o.indicator_id, o.period, o.client, sum(o.value)
+            FROM observation_current o SEMI JOIN per_client USING (contract_id, indicator_id)
+            WHERE o.client IS NOT NULL AND o.period_start BETWEEN ? AND ?
+            GROUP BY ALL ORDER BY ALL
+            """,
+            [first, last],
+        ).fetchall()
+    finally:
+        con.unregister("per_client")
     grouped: dict[tuple[str, str, str], list[tuple[str, Decimal]]] = defaultdict(list)
     for contract, indicator, period, client, total in rows:
         grouped[(contract, indicator, period)].append((client, Decimal(total)))
     return {key: tuple(values) for key, values in grouped.items()}
 
 
+@cache
 def _period(name: str) -> Period:
+    """A stored period name as a Period (parsed once per name in a process)."""
     period = parse_period_name(name)
     if period is None:
         raise SettleError(message("error.bad_stored_period", name=name))
@@ -238,16 +267,45 @@ def settlement_digest(
 
 
 def _digested(result: PeriodSettlement) -> dict[str, Any]:
-    plain = asdict(result)
-    for line, row in zip(result.lines, plain["lines"], strict=True):
-        # shown as a step of its own since migration 007, it adds nothing the digest lacks
-        # (the units, the price and the cap are in it): left out, the digest stays the same
-        del row["sanction_before_cap"]
-        row["rule"] = digest_words(line.rule)
-        row["explanation"] = digest_words(line.explanation)
-    for adjustment, row in zip(result.adjustments, plain["adjustments"], strict=True):
-        row["reason"] = digest_words((adjustment.reason,))
+    """What `dataclasses.asdict(result)` gives, with each line's and adjustment's words as
+    `digest_words`, built field by field (asdict would copy every message first, only for it
+    to be replaced). A line's sanction_before_cap, shown as a step of its own since migration
+    007, adds nothing the digest lacks (the units, the price and the cap are in it): left out,
+    the digest stays the same."""
+    plain = {name: _as_plain(getattr(result, name)) for name in _SETTLEMENT_FIELDS}
+    plain["lines"] = [
+        {name: _as_plain(getattr(line, name)) for name in _LINE_FIELDS}
+        | {"rule": digest_words(line.rule), "explanation": digest_words(line.explanation)}
+        for line in result.lines
+    ]
+    plain["adjustments"] = [
+        {name: _as_plain(getattr(adjustment, name)) for name in _ADJUSTMENT_FIELDS}
+        | {"reason": digest_words((adjustment.reason,))}
+        for adjustment in result.adjustments
+    ]
     return plain
+
+
+def _field_names(kind: type, *left_out: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.name not in left_out)
+
+
+_SETTLEMENT_FIELDS = _field_names(PeriodSettlement, "lines", "adjustments")
+_LINE_FIELDS = _field_names(Line, "rule", "explanation", "sanction_before_cap")
+_ADJUSTMENT_FIELDS = _field_names(Adjustment, "reason")
+
+
+def _as_plain(value: Any) -> Any:
+    """`dataclasses.asdict` of one value: dataclasses as dicts, sequences item by item."""
+    if value is None or isinstance(value, str | int | Decimal | Fraction | date):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _as_plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_as_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {_as_plain(k): _as_plain(v) for k, v in value.items()}
+    return value
 
 
 def _plain(value: object) -> str:
@@ -335,13 +393,21 @@ _DIGEST_WORDS = {
 }  # fmt: skip
 
 
-class _DigestFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec == "num":
-            return decimal_text(value, 4) or ""
-        if format_spec == "eur":
-            return str(round_cents(value))
-        return str(value)
+def _digest_field(value: Any, format_spec: str) -> str:
+    if format_spec == "num":
+        return decimal_text(value, 4) or ""
+    if format_spec == "eur":
+        return str(round_cents(value))
+    return str(value)
+
+
+_DIGEST_PARTS = {
+    key: tuple(
+        (literal, name, spec or "") for literal, name, spec, _ in string.Formatter().parse(text)
+    )
+    for key, text in _DIGEST_WORDS.items()
+}
+"""Each template of _DIGEST_WORDS parsed once: (text, field name or None, format spec)."""
 
 
 def clause_text(stored: str | None, legacy_rule: str | None, lang: str) -> str:
@@ -353,13 +419,14 @@ def clause_text(stored: str | None, legacy_rule: str | None, lang: str) -> str:
 
 def digest_words(words: Sequence[Message]) -> str:
     """Messages as the English text of the engine before migration 006 (for the digest)."""
-    formatter, parts = _DigestFormatter(), []
+    parts: list[str] = []
     for word in words:
         if word.key == CLAUSE:
             break
-        template = _DIGEST_WORDS.get(word.key)
-        if template is not None:
-            parts.append(formatter.vformat(template, (), dict(word.values)))
+        for literal, name, spec in _DIGEST_PARTS.get(word.key, ()):
+            parts.append(literal)
+            if name is not None:
+                parts.append(_digest_field(word.values[name], spec))
     return "".join(parts).removeprefix("; ")
 
 
@@ -400,7 +467,7 @@ def settle(
         }
         todo = sorted(cid for cid, plan in plans.items() if plan.years)
         terms = current_terms(con, todo) if todo else {}
-        tallies = tallies_by_contract(con, todo, year) if todo else {}
+        tallies = tallies_by_contract(con, todo, year, _per_client(terms)) if todo else {}
         pending = _Pending(_next_settlement_id(con))
         for cid, plan in plans.items():
             report.outcomes.extend(
@@ -507,7 +574,7 @@ def _settle_years(
     from and the year's indicator values."""
     outcomes: list[SettleOutcome] = []
     settled_at = store.now()
-    for result in settle_contract(contract, tallies):
+    for result in settle_contract(contract, tallies, plan.years):
         digest_of_inputs = plan.years.get(result.period.year)
         if digest_of_inputs is None or (wanted is not None and result.period != wanted):
             continue
@@ -705,12 +772,6 @@ def _approved_lines(
         con, "SELECT net FROM settlement WHERE settlement_id = ?", [settlement_id]
     )
     return lines.to_dicts(), Decimal(row[0]) if row else Decimal(0)
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, Fraction):
-        return decimal_text(value)
-    return None if value is None else str(value)
 
 
 def line_rows(
