@@ -686,7 +686,7 @@ def _open_parquet(path: Path, facts: FileFacts) -> TextFrames:
         .with_row_index(ROW, offset=2)
         .with_columns(pl.col(ROW).cast(pl.Int64))
     )
-    return TextFrames(facts, None, headers, _parquet_batches(frame))
+    return TextFrames(facts, None, headers, _parquet_batches(frame, rows))
 
 
 _PLAIN_PARQUET_TYPES = (
@@ -728,9 +728,12 @@ def _parquet_unreadable(error: Exception) -> Message:
     return message("loader.parquet_unreadable", error=str(error))
 
 
-def _parquet_batches(frame: pl.LazyFrame) -> Iterator[pl.DataFrame]:
+def _parquet_batches(frame: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows in batches of BATCH_ROWS, each read when it is wanted (polars' streaming
+    batches would read the whole file ahead of a slower reader)."""
     try:
-        yield from frame.collect_batches(chunk_size=BATCH_ROWS)
+        for start in range(0, rows, BATCH_ROWS):
+            yield frame.slice(start, BATCH_ROWS).collect()
     except pl.exceptions.PolarsError as error:
         raise UnreadableFile(_parquet_unreadable(error)) from error
 

@@ -90,3 +90,28 @@ def test_stored_rows_have_the_declared_observation_shape(tmp_path: Path, db: Pat
         stored: pl.DataFrame = con.sql("SELECT * FROM observation ORDER BY source_row").pl()
     observation_schema().validate(stored)
     assert stored["source_row"].to_list() == list(range(2, 52))
+
+
+def test_a_parquet_file_read_in_batches_gives_the_rows_of_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rivit.parquet"
+    pl.DataFrame(
+        {
+            "sopimus": ["KH-TEST"] * 1000,
+            "mittari": ["nps"] * 1000,
+            "kuukausi": [f"2025-{1 + i % 12:02d}" for i in range(1000)],
+            "arvo": list(range(1000)),
+            "asiakas": [f"A{i:07d}" for i in range(1000)],
+        }
+    ).write_parquet(path, row_group_size=100)
+    whole = rows_read(path, tmp_path)
+    monkeypatch.setattr(readers, "BATCH_ROWS", 64)
+    frames = open_text_frames(path, inspect_file(path), tmp_path)
+    try:
+        batches = list(frames.batches)
+    finally:
+        frames.close()
+    assert [b.height for b in batches] == [64] * 15 + [40]
+    assert_frame_equal(pl.concat(batches), whole)
+    assert whole[readers.ROW].to_list() == list(range(2, 1002))
