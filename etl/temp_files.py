@@ -1,11 +1,12 @@
 """A load's temporary files: a folder of its own beside the database, removed on every path.
 
 `.<database name>.tmp-<pid>-<random>/` holds what a load writes besides the database: the
-UTF-8 copy of a Windows-1252 or UTF-16 CSV file, an uploaded file's bytes and the staging
-database of checked rows. It is on the database's disk (not /tmp), and it is removed when the
-load ends, however it ends. A process killed outright leaves its folder behind; the next load
-removes every such folder whose owner is gone: the owner holds a lock on a file in it for as
-long as it lives, and the kernel releases that lock when the process dies.
+UTF-8 copy of a Windows-1252 or UTF-16 CSV file, an uploaded file's bytes and the checked
+rows (`etl.staging`: Parquet files and what DuckDB spills while it reads them). It is on
+the database's disk (not /tmp), and it is removed when the load ends, however it ends. A
+process killed outright leaves its folder behind; the next load removes every such folder
+whose owner is gone: the owner holds a lock on a file in it for as long as it lives, and the
+kernel releases that lock when the process dies.
 """
 
 import fcntl
