@@ -60,34 +60,37 @@ def record(con: duckdb.DuckDBPyConnection, actor: Actor, event: Event) -> int:
 def record_many(con: duckdb.DuckDBPyConnection, actor: Actor, events: Sequence[Event]) -> list[int]:
     """Append the events to the trail in the caller's transaction, in their order, as one
     insert (one row each, chained as `record` chains them); returns their ids."""
-    last = store.fetch_one(
-        con, "SELECT event_id, row_hash FROM audit_event ORDER BY event_id DESC LIMIT 1"
-    )
-    event_id, previous = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
-    rows: list[dict[str, Any]] = []
-    for event in events:
-        row: dict[str, Any] = {"event_id": event_id, "occurred_at": store.now(),
-                               **_fields(actor, event), "previous_hash": previous}  # fmt: skip
-        row["row_hash"] = previous = row_hash(row)
-        rows.append(row)
-        event_id += 1
+    rows = _chained(con, [{"occurred_at": store.now(), **_fields(actor, e)} for e in events])
     if rows:
         store.insert_rows(con, "audit_event", rows)
     return [row["event_id"] for row in rows]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, fields: Mapping[str, Any]) -> int:
+def _chained(
+    con: duckdb.DuckDBPyConnection, entries: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The entries as the trail's next rows: numbered on from the last, each carrying the
+    hash of the one before it and its own."""
     last = store.fetch_one(
         con, "SELECT event_id, row_hash FROM audit_event ORDER BY event_id DESC LIMIT 1"
     )
     event_id, previous = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
-    row: dict[str, Any] = {"event_id": event_id, **fields, "previous_hash": previous}
-    row["row_hash"] = row_hash(row)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        row: dict[str, Any] = {"event_id": event_id, **entry, "previous_hash": previous}
+        row["row_hash"] = previous = row_hash(row)
+        rows.append(row)
+        event_id += 1
+    return rows
+
+
+def _insert(con: duckdb.DuckDBPyConnection, fields: Mapping[str, Any]) -> int:
+    (row,) = _chained(con, [fields])
     con.execute(
         f"INSERT INTO audit_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
         [row[c] for c in COLUMNS],
     )
-    return event_id
+    return int(row["event_id"])
 
 
 def _fields(actor: Actor, event: Event) -> dict[str, Any]:

@@ -26,7 +26,6 @@ import polars as pl
 
 from contracts.exact import round_half_up
 from contracts.messages import message
-from contracts.terms import Contract
 from etl.messages import MessageError
 
 DEFAULT_DB = Path("vaikuttavuus.duckdb")
@@ -291,51 +290,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def add_contract_version(
-    con: duckdb.DuckDBPyConnection,
-    terms: Contract,
-    digest: str,
-    source_file: str,
-    toml_text: str,
-    added_by: str | None,
-) -> tuple[str, int]:
-    """Store terms as a new version unless the latest version has the same digest.
-
-    Returns ("unchanged" | "added" | "new-version", version).
-    """
-    row = fetch_one(
-        con,
-        "SELECT version, digest FROM contract_version WHERE contract_id = ? "
-        "ORDER BY version DESC LIMIT 1",
-        [terms.id],
-    )
-    if row is not None and row[1] == digest:
-        return "unchanged", int(row[0])
-    version = 1 if row is None else int(row[0]) + 1
-    con.execute(
-        "INSERT INTO contract_version VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            terms.id, version, digest, source_file, toml_text, now(), added_by, terms.title,
-            terms.service, terms.buyer, terms.supplier.name, terms.supplier.business_id,
-            terms.framework, terms.start, terms.end, terms.period, terms.period_value,
-        ],
-    )  # fmt: skip
-    for position, indicator in enumerate(terms.indicators):
-        con.execute(
-            "INSERT INTO indicator_version VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                terms.id, version, indicator.id, position, indicator.name.fi,
-                indicator.name.sv, indicator.name.en, indicator.theme, indicator.unit,
-                indicator.direction, indicator.aggregate, indicator.per, indicator.min_n,
-                indicator.missing, indicator.weight,
-                indicator.bonus.scale if indicator.bonus else None,
-                indicator.sanction.kind if indicator.sanction else None,
-            ],
-        )  # fmt: skip
-    return ("added" if version == 1 else "new-version"), version
 
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
