@@ -1,9 +1,11 @@
 """Faults around the database file: a full disk, a --db that is a symlink, leftovers of a
 killed writer. The live database is never harmed and the user reads what happened."""
 
+import errno
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,25 +81,46 @@ def test_a_write_on_a_disk_without_room_for_the_copy_is_refused_before_copying(
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "t.duckdb", "t.duckdb.lock"]
 
 
+def fill_once_writing(disk: Path, db: Path, process: subprocess.Popen[str]) -> None:
+    """Take all the disk's free space the moment the write's copy of the database appears
+    (the load has checked its file and the room for the copy by then: the disk fills up
+    during the write itself)."""
+    deadline = time.monotonic() + 300
+    while not any(p.name.startswith(f".{db.name}.writing-") for p in disk.iterdir()):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the write never started"
+        time.sleep(0.002)
+    with open(disk / "filler", "wb", buffering=0) as filler:
+        try:
+            while True:  # the writer takes space meanwhile: fill in pieces until none is left
+                filler.write(bytes(65536))
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+
+
 def test_a_disk_that_fills_up_during_a_load_leaves_the_database_as_it_was_and_no_copy(
     tmp_path: Path, small_disk: Path
 ) -> None:
     db = database_on(small_disk)
     before = file_digest(db)
-    # room for the copy and the margin, not for a million rows
-    fill(small_disk, store.room_needed(db) + MB)
     free_before = os.statvfs(small_disk).f_bavail
     big = big_record_level_file(tmp_path / "big.csv", 1_000_000)
-    done = load(db, big)
-    assert done.returncode == 1, done
-    assert "Traceback" not in done.stderr + done.stdout
-    assert done.stderr.startswith(f"virhe: {db}: levy täyttyi kirjoituksen aikana ("), done
-    assert "keskeneräinen kopio poistettiin" in done.stderr
+    command = [*VAIKUTTAVUUS, "--db", str(db), "load", "--quiet", str(big)]
+    with subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        fill_once_writing(small_disk, db, process)
+        stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 1, (stdout, stderr)
+    assert "Traceback" not in stderr + stdout
+    assert stderr.startswith(f"virhe: {db}: levy täyttyi kirjoituksen aikana ("), stderr
+    assert "keskeneräinen kopio poistettiin" in stderr
     assert file_digest(db) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "t.duckdb", "t.duckdb.lock"]
-    assert os.statvfs(small_disk).f_bavail == free_before
-    # with room again, the same database takes the next load
+    # with room again, the same database takes the next load, and nothing was left behind
     (small_disk / "filler").unlink()
+    assert os.statvfs(small_disk).f_bavail == free_before
     assert load(db, write(tmp_path / "small.csv", SMALL)).returncode == 0
     assert delivery_count(db) == 1
 
