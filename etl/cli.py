@@ -202,6 +202,26 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--by", help="your name, recorded with your OS user")
     run_parser.set_defaults(run=cmd_payment_run)
 
+    export_parser = commands.add_parser(
+        "export", parents=[common], help="open data exports (aggregates only)"
+    )
+    export_commands = export_parser.add_subparsers(title="export formats", metavar="FORMAT")
+    ocds_parser = export_commands.add_parser(
+        "ocds", parents=[common],
+        help="contracts, agreed and realised metrics and approved payments as an OCDS 1.1 "
+        "release package (JSON)",
+    )  # fmt: skip
+    ocds_parser.add_argument("--contract", help="only this contract (default: all)")
+    ocds_parser.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the package to FILE (default: stdout)"
+    )
+    ocds_parser.add_argument(
+        "--ocid-prefix", default=None,
+        help="the publisher's registered OCID prefix (default: the placeholder ocds-vaikuttavuus-)",
+    )  # fmt: skip
+    ocds_parser.add_argument("--by", help="who exports (recorded in the trail)")
+    ocds_parser.set_defaults(run=cmd_export_ocds)
+
     rank_parser = commands.add_parser(
         "rank", parents=[common], help="annual priority order of a framework's contracts"
     )
@@ -896,6 +916,52 @@ def cmd_rank(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 
 RANK_COLUMNS = ("position", "contract", "supplier", "score", "assessed", "last_year", "movement")
+
+
+def cmd_export_ocds(args: argparse.Namespace, db: Path, out: TextIO) -> int:
+    """The OCDS release package of one contract or all (docs/open-data.md), to --out or
+    stdout; an unknown contract is refused with exit 2; the export is recorded in the trail."""
+    from datetime import date
+
+    from etl import access, audit, messages, ocds, store
+    from etl.access import cli_actor
+    from etl.messages import MessageError
+
+    lang = args.lang
+    if not db.exists():
+        raise store.StoreError(message("error.no_database", db=str(db)))
+    actor = cli_actor(args.by)
+    file = "-" if args.out is None else str(args.out)
+    detail: dict[str, object] = {"what": "ocds", "file": file, "format": "json"}
+    try:
+        audit.require(db, actor, "export", audit.Event("export", contract_id=args.contract,
+                                                       detail=detail))  # fmt: skip
+    except access.AccessError as error:
+        say_error(error, lang)
+        return EXIT_REJECTED
+    prefix = ocds.OCID_PREFIX if args.ocid_prefix is None else args.ocid_prefix
+    with store.reading(db) as con:
+        known = ocds.contract_ids(con)
+        if args.contract is not None and args.contract not in known:
+            why = message("error.unknown_contracts", contracts=args.contract)
+            say_error(MessageError(why), lang)
+            return EXIT_REJECTED
+        if not known:
+            say_error(MessageError(message("cli_export.no_contracts", db=str(db))), lang)
+            return EXIT_REJECTED
+        chosen = known if args.contract is None else [args.contract]
+        package = ocds.release_package(con, chosen, date.today(), prefix)
+    text = ocds.dumps(package) + "\n"
+    if args.out is None:
+        out.write(text)
+    elif not _written(args.out, text.encode("utf-8"), lang):
+        return EXIT_ERROR
+    detail["rows"] = len(chosen)
+    audit.record_soon(db, actor, audit.Event("export", contract_id=args.contract, detail=detail))
+    if args.out is not None:
+        said = messages.text("cli_export.wrote", lang, count=len(chosen), file=args.out)
+        print(said, file=out)
+    return EXIT_OK
 
 
 def _written(out: Path, content: bytes, lang: str) -> bool:
