@@ -257,3 +257,11 @@ def test_the_export_is_recorded_in_the_audit_trail(exported: tuple[Path, Path]) 
     assert status == 0
     assert str(out) in said
     assert "ocds" in said
+
+
+def test_a_publisher_gives_its_own_ocid_prefix(exported: tuple[Path, Path]) -> None:
+    db, _ = exported
+    args = ("--db", db, "export", "ocds", "--contract", "TY-2024-001")
+    status, text = run_cli(*args, "--ocid-prefix", "ocds-abc123-")
+    assert status == 0
+    assert [r["ocid"] for r in json.loads(text)["releases"]] == ["ocds-abc123-TY-2024-001"]
