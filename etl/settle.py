@@ -242,17 +242,38 @@ def engine_code() -> str:
     return digest.hexdigest()
 
 
-def inputs_digest(terms_version: int, scope: Sequence[Delivered], year: int) -> str:
-    """What a contract's settlements of `year` are computed from: the engine's code, the
+def inputs_digest(terms_version: int, deliveries: str) -> str:
+    """What a contract's settlements of a year are computed from: the engine's code, the
     terms version, and which delivery holds each indicator x period of the year and the one
-    before (deliveries never change once stored, so their ids stand for their rows, their
-    sums and their clients)."""
-    first, last = _window(year)
-    digest = hashlib.sha256(f"{engine_code()}|{terms_version}".encode())
-    for row in scope:
-        if first <= row.start <= last:
-            digest.update(f"|{row.indicator}|{row.period}|{row.delivery}".encode())
-    return digest.hexdigest()
+    before (`delivered_by_year`; deliveries never change once stored, so their ids stand for
+    their rows, their sums and their clients)."""
+    text = f"{engine_code()}|{terms_version}|{deliveries}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def delivered_by_year(
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None
+) -> dict[tuple[str, int], str]:
+    """Per contract and calendar year, a digest of which delivery holds each indicator x
+    period of that year and the year before (a year's settlements read both), in a fixed
+    order; computed in DuckDB, so that settling with nothing changed reads no scope row."""
+    rows = con.execute(
+        """
+        WITH scope AS (
+            SELECT contract_id, indicator_id, period, delivery_id, year(period_start) AS y
+            FROM scope_current WHERE ? IS NULL OR list_contains(?, contract_id)
+        ),
+        windows AS (
+            SELECT *, y AS window_year FROM scope UNION ALL SELECT *, y + 1 FROM scope
+        )
+        SELECT contract_id, window_year,
+               sha256(string_agg(indicator_id || '|' || period || '|' || delivery_id, ';'
+                                 ORDER BY indicator_id, period, delivery_id))
+        FROM windows GROUP BY ALL
+        """,
+        [ids, ids],
+    ).fetchall()
+    return {(r[0], int(r[1])): str(r[2]) for r in rows}
 
 
 def settlement_digest(
@@ -452,36 +473,25 @@ def settle(
     audit.require(db, actor, permission, audit.Event("settle"))
     wanted = _wanted_period(period_name)
     ids = _ids(contracts)
-    report = SettleReport()
+    with store.reading(db) as con:
+        planned = _planned(con, ids, wanted, year)
+    if not planned.todo:  # nothing to compute: no write, no copy of the database
+        return SettleReport(planned.unchanged())
     with store.writing(db) as con:
-        heads = contract_heads(con, ids)
-        unknown = sorted(set(ids or []) - set(heads))
-        if unknown:
-            raise SettleError(message("error.unknown_contracts", contracts=", ".join(unknown)))
-        scopes = deliveries_by_contract(con, ids)
-        latest = _latest_versions(con, ids)
-        stored_inputs = _stored_inputs(con, ids)
-        plans = {
-            cid: _plan(cid, head, wanted, year, scopes.get(cid, []), latest, stored_inputs)
-            for cid, head in heads.items()
-        }
-        todo = sorted(cid for cid, plan in plans.items() if plan.years)
-        terms = current_terms(con, todo) if todo else {}
-        tallies = tallies_by_contract(con, todo, year, _per_client(terms)) if todo else {}
+        planned = _planned(con, ids, wanted, year)  # again, under the write lock
+        terms = current_terms(con, planned.todo) if planned.todo else {}
+        tallies = tallies_by_contract(con, planned.todo, year, _per_client(terms)) if terms else {}
+        scopes = deliveries_by_contract(con, planned.todo) if terms else {}
         pending = _Pending(_next_settlement_id(con))
-        for cid, plan in plans.items():
+        report = SettleReport(planned.unchanged())
+        for cid in planned.todo:
+            contract, terms_version = terms[cid]
             report.outcomes.extend(
-                SettleOutcome(cid, p.name, "unchanged", latest[(cid, p.name)].version,
-                              latest[(cid, p.name)].net)
-                for p in plan.skipped
+                _settle_years(con, pending, cid, contract, terms_version,
+                              tallies.get(cid, {}), planned.plans[cid], wanted,
+                              scopes.get(cid, []), planned.latest, actor.label)
             )  # fmt: skip
-            if plan.years:
-                contract, terms_version = terms[cid]
-                report.outcomes.extend(
-                    _settle_years(con, pending, cid, contract, terms_version,
-                                  tallies.get(cid, {}), plan, wanted, scopes.get(cid, []),
-                                  latest, actor.label)
-                )  # fmt: skip
+        report.outcomes.sort(key=lambda o: (o.contract, _period(o.period)))
         pending.flush(con)
         changed = [o for o in report.outcomes if o.action != "unchanged"]
         if changed:
@@ -491,6 +501,45 @@ def settle(
             settled = {(o.contract, _period(o.period).first_day.year) for o in changed}
             report.reranked = rank.follow_settle(con, actor, settled)
     return report
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What a settle finds before computing: each contract's plan, and what it read."""
+
+    plans: dict[str, "_Plan"]
+    latest: dict[tuple[str, str], "_Stored"]
+
+    @property
+    def todo(self) -> list[str]:
+        """The contracts with a year to compute, in order."""
+        return sorted(cid for cid, plan in self.plans.items() if plan.years)
+
+    def unchanged(self) -> list[SettleOutcome]:
+        """An `unchanged` outcome for each wanted period whose inputs did not change."""
+        return [
+            SettleOutcome(cid, p.name, "unchanged", self.latest[(cid, p.name)].version,
+                          self.latest[(cid, p.name)].net)
+            for cid, plan in self.plans.items()
+            for p in plan.skipped
+        ]  # fmt: skip
+
+
+def _planned(
+    con: duckdb.DuckDBPyConnection, ids: list[str] | None, wanted: Period | None, year: int | None
+) -> _Planned:
+    heads = contract_heads(con, ids)
+    unknown = sorted(set(ids or []) - set(heads))
+    if unknown:
+        raise SettleError(message("error.unknown_contracts", contracts=", ".join(unknown)))
+    delivered = delivered_by_year(con, ids)
+    latest = _latest_versions(con, ids)
+    stored_inputs = _stored_inputs(con, ids)
+    plans = {
+        cid: _plan(cid, head, wanted, year, delivered, latest, stored_inputs)
+        for cid, head in heads.items()
+    }
+    return _Planned(plans, latest)
 
 
 @dataclass(frozen=True)
@@ -536,7 +585,7 @@ def _plan(
     head: _Head,
     wanted: Period | None,
     year: int | None,
-    scope: Sequence[Delivered],
+    delivered: Mapping[tuple[str, int], str],
     latest: Mapping[tuple[str, str], "_Stored"],
     stored_inputs: Mapping[tuple[str, str], str],
 ) -> _Plan:
@@ -547,7 +596,7 @@ def _plan(
     years: dict[int, str] = {}
     skipped: list[Period] = []
     for each_year, periods in by_year.items():
-        digest = inputs_digest(head.version, scope, each_year)
+        digest = inputs_digest(head.version, delivered.get((contract_id, each_year), ""))
         keys = [(contract_id, p.name) for p in periods]
         if all(k in latest and stored_inputs.get(k) == digest for k in keys):
             skipped.extend(periods)
