@@ -60,6 +60,19 @@ def state_text(row: dict[str, Any], text: Callable[[object], str] = str) -> str:
     return i18n.t(f"state.{row['status']}", lang)
 
 
+def version_columns(frame: pl.DataFrame) -> dict[str, Any]:
+    """Settlement versions' number, kind, state and money as table columns in the language."""
+    return {
+        ui.t("col.version"): frame["version"],
+        ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in frame["kind"]],
+        ui.t("col.status"): [state_text(r) for r in frame.iter_rows(named=True)],
+        ui.t("col.bonus"): [i18n.euros(v, lang) for v in frame["bonus_total"]],
+        ui.t("col.sanction"): [i18n.euros(v, lang) for v in frame["sanction_total"]],
+        ui.t("col.net"): [i18n.euros(v, lang) for v in frame["net"]],
+        ui.t("col.difference"): [i18n.euros(v, lang) for v in frame["net_difference"]],
+    }
+
+
 versions = data.versions(ref, contract_id, period)
 if approved_only:
     versions = versions.filter(pl.col("status") == "approved")
@@ -103,19 +116,7 @@ with top:
                 difference=i18n.euros(latest["net_difference"], lang),
             )
         )  # fmt: skip
-    ui.show_table(
-        pl.DataFrame(
-            {
-                ui.t("col.version"): versions["version"],
-                ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in versions["kind"]],
-                ui.t("col.status"): [state_text(r) for r in versions.iter_rows(named=True)],
-                ui.t("col.bonus"): [i18n.euros(v, lang) for v in versions["bonus_total"]],
-                ui.t("col.sanction"): [i18n.euros(v, lang) for v in versions["sanction_total"]],
-                ui.t("col.net"): [i18n.euros(v, lang) for v in versions["net"]],
-                ui.t("col.difference"): [i18n.euros(v, lang) for v in versions["net_difference"]],
-            }
-        )
-    )
+    ui.show_table(pl.DataFrame(version_columns(versions)))
 
 # a line's net is its steps of the waterfall: the stored amounts with the sign they have on
 # the net (a bonus before gates, a sanction, a gate or cap of either side)
@@ -336,13 +337,7 @@ ui.show_table(
     pl.DataFrame(
         {
             ui.t("col.period"): periods["period"],
-            ui.t("col.version"): periods["version"],
-            ui.t("col.kind"): [i18n.t(f"kind.{k}", lang) for k in periods["kind"]],
-            ui.t("col.status"): [state_text(r) for r in periods.iter_rows(named=True)],
-            ui.t("col.bonus"): [i18n.euros(v, lang) for v in periods["bonus_total"]],
-            ui.t("col.sanction"): [i18n.euros(v, lang) for v in periods["sanction_total"]],
-            ui.t("col.net"): [i18n.euros(v, lang) for v in periods["net"]],
-            ui.t("col.difference"): [i18n.euros(v, lang) for v in periods["net_difference"]],
+            **version_columns(periods),
             ui.t("col.awaiting"): [
                 messages.render(stale[(contract_id, p)], lang) if (contract_id, p) in stale else ""
                 for p in periods["period"]
