@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-import polars as pl
 
 from contracts.messages import message
 from contracts.terms import (
@@ -108,8 +107,8 @@ def stored_contract_files(
         indicators += _indicator_rows(terms, version)
         outcome: Outcome = "added" if version == 1 else "new-version"
         verdicts.append(Verdict(file.path, outcome, terms.id, version))
-    _insert(con, "contract_version", versions)
-    _insert(con, "indicator_version", indicators)
+    store.insert_rows(con, "contract_version", versions, decimals_as_text=True)
+    store.insert_rows(con, "indicator_version", indicators, decimals_as_text=True)
     audit.record_many(con, actor, [_event(verdict) for verdict in verdicts])
     return verdicts
 
@@ -160,25 +159,9 @@ def _indicator_row(
 
 
 def _decimal_text(value: Decimal) -> str:
-    """A decimal as plain digits: DuckDB casts it to the column's DECIMAL as it casts a bound
-    Decimal (rounding half away from zero, refusing one too large), which polars would not."""
+    """A decimal as plain digits, for DuckDB to cast to the column's DECIMAL
+    (`store.insert_rows(..., decimals_as_text=True)`)."""
     return format(value, "f")
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    """The rows in one insert; DECIMAL columns go as text for DuckDB to cast."""
-    if not rows:
-        return
-    schema = {
-        name: pl.String() if isinstance(kind, pl.Decimal) else kind
-        for name, kind in store.table_schema(con, table).items()
-    }
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    con.register("contract_rows", frame)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM contract_rows")
-    finally:
-        con.unregister("contract_rows")
 
 
 def _event(verdict: Verdict) -> audit.Event:

@@ -324,10 +324,16 @@ def insert_rows(
     rows: list[dict[str, Any]],
     *,
     replace: bool = False,
+    decimals_as_text: bool = False,
 ) -> None:
     """Insert many rows (dicts keyed by column name) in one statement; `replace`: a row whose
-    primary key is stored already takes the place of the stored one."""
-    frame = pl.DataFrame(rows, schema=table_schema(con, table), orient="row")
+    primary key is stored already takes the place of the stored one; `decimals_as_text`: the
+    DECIMAL columns come as decimal text, for DuckDB to cast as it casts a bound Decimal
+    (rounding half away from zero, refusing one too large), which polars would not."""
+    schema = table_schema(con, table)
+    if decimals_as_text:
+        schema = {n: pl.String() if isinstance(k, pl.Decimal) else k for n, k in schema.items()}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
     con.register("rows_to_insert", frame)
     verb = "INSERT OR REPLACE" if replace else "INSERT"
     try:
