@@ -27,6 +27,14 @@ PAGES: tuple[tuple[str, str, str, str, Permission], ...] = (
     ("maksut.py", "page.payments", "maksut", ":material/euro:", "view-settlements"),
     ("maksuajo.py", "page.payment_run", "maksuajo", ":material/payments:", "prepare"),
     ("johto.py", "page.leadership", "johto", ":material/insights:", "view-leadership"),
+    ("strategia.py", "page.strategy", "strategia", ":material/flag:", "view-strategy"),
+    (
+        "kilpailutuskalenteri.py",
+        "page.calendar",
+        "kilpailutuskalenteri",
+        ":material/event:",
+        "view-calendar",
+    ),
     (
         "toimitukset.py",
         "page.deliveries",

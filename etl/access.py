@@ -37,16 +37,18 @@ Permission = Literal[
     "export",  # settlement and payment exports
     "rank",  # recompute a framework's priority order
     "view-leadership",  # Johto: aggregates, priority order
+    "view-strategy",  # Strategia: the procurement strategy's goals and their status
+    "view-calendar",  # Kilpailutuskalenteri: contracts ending, planned tenders, supplier records
     "view-audit",  # Tapahtumaloki
     "manage-terms",  # contract terms, role mapping
 ]
 
 PERMISSIONS: Mapping[Role, frozenset[str]] = {
-    "sopimusvastaava": frozenset({"view-contracts", "view-deliveries", "upload"}),
+    "sopimusvastaava": frozenset({"view-contracts", "view-deliveries", "upload", "view-calendar"}),
     "talous": frozenset(
         {"view-settlements", "settle", "prepare", "approve", "export", "rank", "view-audit"}
     ),
-    "johto": frozenset({"view-leadership"}),
+    "johto": frozenset({"view-leadership", "view-strategy", "view-calendar"}),
     "toimittaja": frozenset({"view-contracts", "view-deliveries", "upload", "view-settlements"}),
     "paakayttaja": frozenset({"manage-terms", "view-audit"}),
 }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from contracts.messages import Message, message
+from etl import cli_calendar, cli_strategy
 from etl.report import format_table
 
 if TYPE_CHECKING:
@@ -221,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     ocds_parser.add_argument("--by", help="who exports (recorded in the trail)")
     ocds_parser.set_defaults(run=cmd_export_ocds)
+
+    cli_strategy.register(commands, common)
+    cli_calendar.register(commands, common)
 
     rank_parser = commands.add_parser(
         "rank", parents=[common], help="annual priority order of a framework's contracts"
