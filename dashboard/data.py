@@ -17,7 +17,7 @@ import streamlit as st
 
 from contracts.messages import Message, message
 from contracts.terms import load_contract_text
-from etl import audit, export, indicator_values, payment_run, provenance, settle, store
+from etl import achievement, audit, export, indicator_values, payment_run, provenance, settle, store
 
 LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
@@ -434,25 +434,12 @@ def export_files(ref: DbRef, contract_id: str, period: str, kind: str, lang: str
 def achieved_share(ref: DbRef, by: str) -> pl.DataFrame:
     """Per year and theme (or service): indicator-periods assessed and achieved, and the
     clients behind them (Σ n of the assessed values), over the newest version of every
-    settled period."""
-    group = {"theme": "i.theme", "service": "c.service"}[by]
-    return _frame(
-        ref,
-        f"""
-        SELECT year(s.period_start) AS year, {group} AS grp,
-               count(*) FILTER (WHERE l.status <> 'not-assessable') AS assessed,
-               count(*) FILTER (WHERE l.status = 'achieved') AS achieved,
-               coalesce(sum(CAST(l.n AS DECIMAL(38, 6)))
-                        FILTER (WHERE l.status <> 'not-assessable'), 0)::BIGINT
-                   AS clients
-        FROM settlement_latest s
-        JOIN settlement_line l ON l.settlement_id = s.settlement_id AND l.line_kind = 'indicator'
-        JOIN indicator_current i ON i.contract_id = s.contract_id
-                                AND i.indicator_id = l.indicator_id
-        JOIN contract_current c ON c.contract_id = s.contract_id
-        GROUP BY ALL ORDER BY year, grp
-        """,
-    )
+    settled period (the definition is etl.achievement's)."""
+    if by not in ("theme", "service"):
+        raise KeyError(by)
+    with _reading(ref) as cur:
+        frame = achievement.achievement(cur, [by])
+    return frame.rename({by: "grp"})
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
