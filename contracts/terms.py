@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -38,6 +38,9 @@ SCALES: tuple[str, ...] = get_args(Scale)
 LANGUAGES = ("fi", "sv", "en")
 
 _ID = re.compile(r"[A-Za-z0-9_.-]+")
+HILMA_NUMBER = re.compile(r"(19|20)[0-9]{2}-[0-9]{4,7}")
+"""A Hilma notice number as Hilma shows it: the year, a hyphen and the running number
+(`2026-123456`)."""
 MAX_NUMBER = Decimal(10) ** 12
 """Every number of the terms is smaller than this in size (a trillion: far above any contract,
 and what the store's DECIMAL(18, 2) money columns hold with room for sums)."""
@@ -179,6 +182,30 @@ class Supplier:
 
 
 @dataclass(frozen=True)
+class OptionPeriod:
+    """An extension the buyer may use (`[[option]]`): the contract continues from `start` to
+    `end` (inclusive) if the buyer decides so by `decision_due`."""
+
+    start: date
+    end: date
+    decision_due: date
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class NextTender:
+    """The planned next tender of the contract's service (`[next_tender]`): what it buys, the
+    service, who prepares it, when the call for tenders is estimated to be published, and its
+    Hilma notice number once there is one."""
+
+    subject: Text
+    service: str
+    publication_estimate: date
+    preparers: tuple[str, ...] = ()
+    hilma: str | None = None
+
+
+@dataclass(frozen=True)
 class Contract:
     id: str
     title: str
@@ -194,6 +221,13 @@ class Contract:
     framework: str | None = None
     prorate: bool = True
     format: int = 1
+    options: tuple[OptionPeriod, ...] = ()
+    next_tender: NextTender | None = None
+
+    @property
+    def last_possible_end(self) -> date:
+        """The last day the contract can run: the end of its last option, or its end."""
+        return self.options[-1].end if self.options else self.end
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         for indicator in self.indicators:
@@ -204,8 +238,10 @@ class Contract:
 
 _CONTRACT_KEYS = {
     "format", "id", "title", "service", "buyer", "supplier", "framework", "start", "end",
-    "period", "period_value", "prorate", "payment", "indicator",
+    "period", "period_value", "prorate", "payment", "indicator", "option", "next_tender",
 }  # fmt: skip
+_OPTION_KEYS = {"start", "end", "decision_due", "note"}
+_NEXT_TENDER_KEYS = {"subject", "service", "preparers", "publication_estimate", "hilma"}
 _INDICATOR_KEYS = {
     "id", "name", "theme", "unit", "direction", "aggregate", "per", "min_n", "missing",
     "weight", "levels", "bonus", "sanction",
@@ -681,6 +717,16 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
     for gate, gate_path in gates:
         if gate not in known:
             reader.fail(gate_path, "unknown_gate", gate=repr(gate))
+    options = (
+        _read_options(reader, data["option"], _join(prefix, "option"), end)
+        if "option" in data
+        else ()
+    )
+    next_tender = (
+        _read_next_tender(reader, data["next_tender"], _join(prefix, "next_tender"), service)
+        if "next_tender" in data
+        else None
+    )
     if reader.problems:
         raise TermsError(reader.problems)
     return Contract(
@@ -697,7 +743,84 @@ def parse_contract(data: Mapping[str, Any], file: str, prefix: str = "") -> Cont
         payment=payment,
         framework=framework,
         prorate=bool(prorate),
+        options=options,
+        next_tender=next_tender,
     )
+
+
+def _read_options(
+    reader: _Reader, value: object, path: str, end: date | None
+) -> tuple[OptionPeriod, ...]:
+    """`[[option]]`: each option period starts the day after the contract's end or the
+    previous option's end (no gap, no overlap), ends on or after its start, and is decided
+    before it starts."""
+    if not isinstance(value, list):
+        reader.fail(path, "option_list")
+        return ()
+    options: list[OptionPeriod] = []
+    previous_end = end
+    for i, item in enumerate(value):
+        item_path = f"{path}[{i}]"
+        table = reader.table(item, item_path)
+        if table is None:
+            previous_end = None
+            continue
+        reader.known_keys(table, _OPTION_KEYS, item_path)
+        start = reader.day(table, "start", item_path)
+        option_end = reader.day(table, "end", item_path)
+        due = reader.day(table, "decision_due", item_path)
+        note = reader.text(table, "note", item_path, required=False)
+        if start is not None and previous_end is not None:
+            expected = previous_end + timedelta(days=1)
+            if start != expected:
+                reader.fail(
+                    _join(item_path, "start"), "option_follows",
+                    day=start, expected=expected, previous=previous_end,
+                )  # fmt: skip
+        if start is not None and option_end is not None and option_end < start:
+            reader.fail(_join(item_path, "end"), "end_before_start", end=option_end, start=start)
+        if start is not None and due is not None and due >= start:
+            reader.fail(_join(item_path, "decision_due"), "decision_before_start",
+                        due=due, start=start)  # fmt: skip
+        previous_end = option_end
+        if start is not None and option_end is not None and due is not None:
+            options.append(OptionPeriod(start, option_end, due, note))
+    return tuple(options)
+
+
+def _read_next_tender(
+    reader: _Reader, value: object, path: str, service: str | None
+) -> NextTender | None:
+    """`[next_tender]`: subject (a text or fi/sv/en), service (the contract's unless given),
+    preparers (names or units), the estimated publication day of the call for tenders, and
+    the Hilma notice number when known."""
+    table = reader.table(value, path)
+    if table is None:
+        return None
+    reader.known_keys(table, _NEXT_TENDER_KEYS, path)
+    subject = None
+    if "subject" in table:
+        subject = _read_text(reader, table["subject"], _join(path, "subject"))
+    else:
+        reader.fail(_join(path, "subject"), "required")
+    own_service = reader.text(table, "service", path, required=False)
+    preparers = _read_preparers(reader, table.get("preparers", []), _join(path, "preparers"))
+    estimate = reader.day(table, "publication_estimate", path)
+    hilma = reader.text(table, "hilma", path, required=False)
+    if hilma is not None and not HILMA_NUMBER.fullmatch(hilma):
+        reader.fail(_join(path, "hilma"), "hilma_form", value=repr(hilma))
+        hilma = None
+    chosen = own_service or service
+    if subject is None or estimate is None or chosen is None:
+        return None
+    return NextTender(subject, chosen, estimate, preparers, hilma)
+
+
+def _read_preparers(reader: _Reader, value: object, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        reader.fail(path, "preparers_list", got=_describe(value))
+        return ()
+    return tuple(v.strip() for v in value)
 
 
 def _read_supplier(reader: _Reader, value: object, path: str) -> Supplier | None:
