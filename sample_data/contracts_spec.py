@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from sample_data.model import Contract, Indicator, TomlValue, d, level
+from sample_data.model import Contract, Indicator, TomlValue, d, level, toml_value
 
 START = date(2024, 1, 1)
 END = date(2025, 12, 31)
@@ -497,3 +497,150 @@ def sample_contracts() -> list[Contract]:
 
 def contract_by_id() -> dict[str, Contract]:
     return {contract.id: contract for contract in sample_contracts()}
+
+
+# --- the procurement calendar: option periods and planned next tenders ------------------------
+#
+# Every sample contract's basic period ends on 31.12.2025; its options continue it from the
+# next day. Dates are chosen so that the calendar counted from 1.12.2026 (`vaikuttavuus
+# calendar --today 2026-12-01`) shows a mix within 6, 12 and 24 months: a contract ending
+# this month, option decisions due, planned tenders with and without a Hilma notice number.
+
+KH_PREPARERS = ["Hankintapalvelut / sosiaali- ja terveyspalvelut", "Minna Mäkelä"]
+TPA_PREPARERS = ["Hankintapalvelut / ikääntyneiden palvelut", "Jari Virtanen", "Sari Laine"]
+
+
+def option(start: date, end: date, due: date, note: str | None = None) -> dict[str, TomlValue]:
+    """One option period, decided by `due`."""
+    table: dict[str, TomlValue] = {"start": start, "end": end, "decision_due": due}
+    if note is not None:
+        table["note"] = note
+    return table
+
+
+def next_tender(
+    subject: dict[str, str], estimate: date, preparers: list[str], hilma: str | None = None
+) -> dict[str, TomlValue]:
+    """The planned next tender: subject in three languages, preparers, estimated publication."""
+    table: dict[str, TomlValue] = {
+        "subject": dict(subject),
+        "preparers": list(preparers),
+        "publication_estimate": estimate,
+    }
+    if hilma is not None:
+        table["hilma"] = hilma
+    return table
+
+
+HOME_CARE_TENDER = {
+    "fi": "Kotihoidon ostopalvelut 2028–2031",
+    "sv": "Köpta hemvårdstjänster 2028–2031",
+    "en": "Purchased home care services 2028–2031",
+}
+HOUSING_TENDER = {
+    "fi": "Tehostetun palveluasumisen puitejärjestely 2028–2032",
+    "sv": "Ramavtal för serviceboende med heldygnsomsorg 2028–2032",
+    "en": "Framework agreement for 24-hour sheltered housing 2028–2032",
+}
+
+CALENDAR: dict[str, tuple[list[dict[str, TomlValue]], dict[str, TomlValue] | None]] = {
+    "KH-2024-001": (
+        [
+            option(date(2026, 1, 1), date(2026, 12, 31), date(2025, 6, 30)),
+            option(date(2027, 1, 1), date(2027, 12, 31), date(2026, 6, 30)),
+            option(date(2028, 1, 1), date(2028, 12, 31), date(2027, 6, 30), "Viimeinen optiovuosi"),
+        ],
+        next_tender(HOME_CARE_TENDER, date(2028, 3, 1), KH_PREPARERS),
+    ),
+    "KH-2024-002": (
+        [
+            option(date(2026, 1, 1), date(2026, 12, 31), date(2025, 9, 30)),
+            option(date(2027, 1, 1), date(2027, 12, 31), date(2026, 9, 30)),
+        ],
+        next_tender(
+            {
+                "fi": "Kotihoidon ostopalvelu, Riihimäen seutu 2028–2030",
+                "sv": "Köpt hemvård, Riihimäkiregionen 2028–2030",
+                "en": "Purchased home care, Riihimäki region 2028–2030",
+            },
+            date(2027, 2, 15),
+            KH_PREPARERS,
+            hilma="2026-184213",
+        ),
+    ),
+    "KH-2024-003": (
+        [option(date(2026, 1, 1), date(2026, 12, 31), date(2025, 6, 30))],
+        next_tender(
+            {
+                "fi": "Kotihoidon ostopalvelu, Forssan seutu 2027–2029",
+                "sv": "Köpt hemvård, Forssaregionen 2027–2029",
+                "en": "Purchased home care, Forssa region 2027–2029",
+            },
+            date(2026, 6, 15),
+            KH_PREPARERS,
+            hilma="2026-121877",
+        ),
+    ),
+    "LS-2024-001": (
+        [
+            option(
+                date(2026, 1, 1),
+                date(2027, 3, 31),
+                date(2025, 9, 30),
+                "Jatko kilpailutuksen ajaksi",
+            )
+        ],
+        next_tender(
+            {
+                "fi": "Lastensuojelun perhehoito ja ammatilliset perhekodit",
+                "sv": "Familjevård och professionella familjehem inom barnskyddet",
+                "en": "Child welfare family care and professional foster homes",
+            },
+            date(2026, 10, 1),
+            ["Hankintapalvelut / lapsiperheiden palvelut"],
+            hilma="2026-150042",
+        ),
+    ),
+    "PK-2024-001": (
+        [
+            option(date(2026, 1, 1), date(2026, 12, 31), date(2025, 6, 30)),
+            option(date(2027, 1, 1), date(2028, 12, 31), date(2026, 6, 30)),
+        ],
+        next_tender(
+            {
+                "fi": "Päihdekuntoutuksen laitos- ja avopalvelut",
+                "sv": "Missbrukarrehabilitering, anstalts- och öppenvård",
+                "en": "Substance abuse rehabilitation, residential and outpatient",
+            },
+            date(2028, 4, 1),
+            ["Hankintapalvelut / aikuissosiaalityö"],
+        ),
+    ),
+    "TY-2024-001": (
+        [
+            option(date(2026, 1, 1), date(2027, 12, 31), date(2025, 10, 31)),
+            option(date(2028, 1, 1), date(2029, 12, 31), date(2027, 4, 30)),
+        ],
+        None,
+    ),
+}
+for _tpa in ("TPA-2024-001", "TPA-2024-002", "TPA-2024-003"):
+    CALENDAR[_tpa] = (
+        [
+            option(date(2026, 1, 1), date(2027, 6, 30), date(2025, 6, 30)),
+            option(date(2027, 7, 1), date(2028, 6, 30), date(2026, 12, 31)),
+        ],
+        next_tender(HOUSING_TENDER, date(2027, 9, 1), TPA_PREPARERS),
+    )
+
+
+def calendar_toml(contract_id: str) -> str:
+    """The contract's `[[option]]` and `[next_tender]` tables as TOML text to follow its
+    indicators (empty for a contract without them)."""
+    options, tender = CALENDAR.get(contract_id, ([], None))
+    lines: list[str] = []
+    for table in options:
+        lines += ["", "[[option]]", *(f"{k} = {toml_value(v)}" for k, v in table.items())]
+    if tender is not None:
+        lines += ["", "[next_tender]", *(f"{k} = {toml_value(v)}" for k, v in tender.items())]
+    return "".join(line + "\n" for line in lines)
