@@ -1,6 +1,6 @@
 """Build the demo database from sample_data/: terms, every good delivery, then the
-corrections, the priority order of each framework and year, then each file in
-deliveries/rejected/ (which must be rejected).
+corrections, the priority order of each framework and year, the procurement strategy
+(strategy/*.toml), then each file in deliveries/rejected/ (which must be rejected).
 
     uv run python sample_data/build_demo.py --db vaikuttavuus.duckdb
 
@@ -45,6 +45,7 @@ def build(db: Path, root: Path = HERE) -> int:
     originals, corrections, rejected = delivery_files(root / "deliveries")
     surprises = 0
     contracts = sorted((root / "contracts").glob("*.toml"))
+    strategies = sorted((root / "strategy").glob("*.toml"))
     approvals = [
         [step, "--contract", c, "--period", p, "--by", who]
         for c, p in APPROVED
@@ -59,6 +60,7 @@ def build(db: Path, root: Path = HERE) -> int:
         ["load", "--quiet", "--by", "demo", *map(str, corrections)],
         ["settle", "--by", "demo"],
         *[["rank", "--framework", f, "--year", str(y)] for f, y in RANKED],
+        *[["strategy", "add", str(path), "--by", "demo"] for path in strategies],
     ]
     for step in steps:
         print(f"$ vaikuttavuus {' '.join(step[:5])} ...", flush=True)
