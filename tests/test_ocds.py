@@ -15,8 +15,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from etl import ocds, store
-from sample_data.build_demo import build
 from tests.conftest import SHARED, audit_rows, run_cli
+from tests.e2e.demo_db import demo_template
 
 SCHEMAS = SHARED / "schemas"
 RELEASE_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
@@ -59,12 +59,14 @@ def validator() -> jsonschema.protocols.Validator:
 
 
 @pytest.fixture(scope="session")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The sample database with one more settlement approved from the command line (the
-    correction KH-2024-001 2025-Q1 v2), and its OCDS export of every contract."""
+def exported(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The sample database (as `make demo` builds it) with one more settlement approved from
+    the command line (the correction KH-2024-001 2025-Q1 v2), and its OCDS export of every
+    contract."""
     folder = tmp_path_factory.mktemp("ocds")
-    db = folder / "demo.duckdb"
-    assert build(db) == 0
+    db = demo_template(request.config, folder)
     where = ("--contract", "KH-2024-001", "--period", "2025-Q1")
     assert run_cli("--db", db, "prepare", *where, "--by", "Valmistelija")[0] == 0
     assert run_cli("--db", db, "approve", *where, "--by", "Hyväksyjä")[0] == 0

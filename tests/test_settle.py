@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from etl import settle, store
 from etl.access import cli_actor
-from sample_data.build_demo import build
 from tests.conftest import REPO, SHARED, data_digest, run_cli
+from tests.e2e.demo_db import demo_template
 
 SAMPLE = REPO / "sample_data"
 AALTO = SAMPLE / "deliveries" / "hoiva-aalto"
@@ -20,11 +20,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "sample_settlements.csv"
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample database, built once by the real ETL exactly as `make demo` builds it."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    assert build(path) == 0
-    return path
+def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample database, built by the real ETL exactly as `make demo` builds it (once per
+    change of its sources: tests/e2e/demo_db.py keeps the built file in pytest's cache)."""
+    return demo_template(request.config, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -217,15 +217,34 @@ def page(browser: object) -> Iterator[object]:
         context.close()
 
 
+_SIGNED_IN: dict[tuple[str, str], list[Any]] = {}
+"""The app's cookies after a real sign-in, per server and user: the first sign-in of a user to
+a server goes through the provider's page; later ones in the same run start a new browser
+context with those cookies (the identity cookie the app set, as a returning user's browser
+keeps it), so each test does not pay the provider round trip again."""
+
+
 def sign_in(page: Any, server: str, user: str) -> None:
-    """Sign in the real way: the app's sign-in button, the provider's page, the demo user's
-    button there, and back to the app signed in (its sidebar names the user)."""
-    page.goto(server, wait_until="domcontentloaded", timeout=ACTION_MS)
-    page.get_by_role("button", name="Kirjaudu sisään").click(timeout=ACTION_MS)
+    """Sign in: the first time for this server and user the real way (the app's sign-in
+    button, the provider's page, the demo user's button there, and back to the app), later
+    with the cookies that sign-in left; either way the app's sidebar must name the user."""
+    signed = page.get_by_text("Kirjautunut:").or_(page.get_by_text("ei ole roolia"))
+    button = page.get_by_role("button", name="Kirjaudu sisään")
+    cookies = _SIGNED_IN.get((server, user))
+    if cookies is not None:
+        page.context.add_cookies(cookies)
+        page.goto(server, wait_until="domcontentloaded", timeout=ACTION_MS)
+        signed.or_(button).first.wait_for(timeout=ACTION_MS)
+        if signed.count():
+            return
+        # the cookies no longer hold (another server now on that port): sign in again
+    else:
+        page.goto(server, wait_until="domcontentloaded", timeout=ACTION_MS)
+    button.click(timeout=ACTION_MS)
     page.locator(f'button[name="sub"][value="{user}"]').click(timeout=ACTION_MS)
     page.wait_for_url(f"{server}/**", timeout=ACTION_MS)
-    signed = page.get_by_text("Kirjautunut:").or_(page.get_by_text("ei ole roolia"))
     signed.first.wait_for(timeout=ACTION_MS)
+    _SIGNED_IN[(server, user)] = page.context.cookies(server)
 
 
 @contextlib.contextmanager
