@@ -260,6 +260,12 @@ def what(entry: Entry, lang: str) -> str:
     return entry.contract.title
 
 
+def service_name(service: str, lang: str) -> str:
+    """A service area key in words (`kotihoito` -> Kotihoito), or the key when it has none."""
+    key = f"service.{service}"
+    return messages.text(key, lang) if messages.has(key) else service
+
+
 def share_text(record: Record, lang: str) -> str:
     """The share achieved as a percentage, `<5` when suppressed, `–` when nothing assessed."""
     if record.suppressed:
@@ -310,7 +316,7 @@ def values(entry: Entry, lang: str) -> dict[str, object]:
         "day": entry.day, "kind": kind_word(entry.kind, lang, icon=False),
         "contract": contract.id, "title": contract.title, "supplier": contract.supplier.name,
         "business_id": contract.supplier.business_id,
-        "service": tender.service if tender is not None else contract.service,
+        "service": service_name(tender.service if tender is not None else contract.service, lang),
         "framework": contract.framework or "", "what": what(entry, lang),
         "ends": contract.last_possible_end, "options_left": options_left(entry),
         "preparers": ", ".join(tender.preparers) if tender is not None else "",
