@@ -164,6 +164,8 @@ class GoalReport:
     clients: int = 0
     contracts: tuple[ContractShare, ...] = ()
     unmatched: tuple[str, ...] = ()
+    yearly_clients: tuple[tuple[int, int], ...] = ()
+    """The clients behind each year's share of the trend (year, clients)."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,11 @@ def _goal_report(
     if goal.manual is not None:
         return GoalReport(goal_status(goal, as_of))
     linked = _linked(goal, facts)
-    yearly = linked.group_by("year").agg(pl.col("assessed").sum(), pl.col("achieved").sum())
+    yearly = (
+        linked.group_by("year")
+        .agg(pl.col("assessed").sum(), pl.col("achieved").sum(), pl.col("clients").sum())
+        .sort("year")
+    )
     counts = [
         YearCounts(int(r["year"]), int(r["assessed"]), int(r["achieved"]))
         for r in yearly.iter_rows(named=True)
@@ -264,7 +270,10 @@ def _goal_report(
         _link_name(link) for link in goal.links if not any(link.matches(*k) for k in known)
     )
     clients = sum(c.clients for c in contracts)
-    return GoalReport(judged, clients, contracts, unmatched)
+    yearly_clients = tuple(
+        (int(y), int(c)) for y, c in yearly.select("year", "clients").iter_rows()
+    )
+    return GoalReport(judged, clients, contracts, unmatched, yearly_clients)
 
 
 def _linked(goal: Goal, facts: pl.DataFrame) -> pl.DataFrame:
