@@ -139,3 +139,14 @@ def test_a_share_resting_on_fewer_than_5_clients_is_never_shown() -> None:
     (bars,) = figure.data
     assert (list(bars.y), list(bars.text)) == ([0, 75.0], ["<5", "75\u00a0%"])
     assert share_text(None, 0, "fi", 5) == "–"
+
+
+def test_without_a_stored_strategy_the_page_says_how_to_store_one(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show(db, monkeypatch)
+    at = open_page(lang="sv")
+    assert [i.value for i in at.info] == [
+        "Databasen har ingen upphandlingsstrategi. Den sparas med `vaikuttavuus strategy add FIL`."
+    ]
+    assert len(at.table) == 0
