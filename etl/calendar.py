@@ -50,8 +50,8 @@ HORIZONS = (6, 12, 24)
 """The horizons the page offers, in months; the command takes any of MIN_MONTHS..MAX_MONTHS."""
 MIN_MONTHS = 1
 MAX_MONTHS = 120
-ICONS: dict[Kind, str] = {"ends": "🏁", "option": "🔀", "tender": "📣"}
-"""Each kind's icon, always shown beside its word."""
+ICONS: dict[Kind, str] = {"ends": "■", "option": "◆", "tender": "✎"}
+"""Each kind's icon, always shown beside its word (symbols every font has, as the statuses')."""
 
 
 class CalendarError(MessageError):
@@ -242,7 +242,7 @@ def calendar(
 
 
 def kind_word(kind: Kind, lang: str, icon: bool = True) -> str:
-    """`🔀 Optiosta päätettävä`: the kind's icon and word in the language."""
+    """`◆ Optiosta päätettävä`: the kind's icon and word in the language."""
     word = messages.text(f"calendar.kind.{kind}", lang)
     return f"{ICONS[kind]} {word}" if icon else word
 
@@ -272,6 +272,12 @@ def share_text(record: Record, lang: str) -> str:
         return f"<{SUPPRESS_BELOW}"
     share = record.share
     return "–" if share is None else formats.percent(share, lang)
+
+
+def achieved_text(record: Record, lang: str) -> str:
+    """`83,3 % (20/24)`: the share and its counts; `<5` or `–` alone (see share_text)."""
+    shown = share_text(record, lang)
+    return shown if record.share is None else f"{shown} ({record.achieved}/{record.assessed})"
 
 
 def ranks_text(record: Record) -> str:

@@ -55,13 +55,16 @@ def test_leadership_sees_the_same_entries_as_the_command(shown_db: Path) -> None
     assert page_entries == cli_entries(shown_db, 24)
     assert len(page_entries) == 17
     aalto = table[(table["sopimus"] == "KH-2024-001") & (table["päivä"] == "30.6.2027")]
-    record = aalto.iloc[0]
-    assert record["merkintä"] == "🔀 Optiosta päätettävä"
-    assert record["saavutettu (%)"].replace("\u00a0", " ") == "83,3 %"
-    assert record["saavutettu/arvioitu"] == "20/24"
-    assert record["bonukset maksettu"].replace("\u00a0", " ") == "16 376,42 €"
+    entry = aalto.iloc[0]
+    assert entry["merkintä"] == "◆ Optiosta päätettävä"
+    assert entry["saavutettu"].replace("\u00a0", " ") == "83,3 % (20/24)"
+    records = shown(at.dataframe[1]).set_index("sopimus")
+    assert list(records.index) == list(dict.fromkeys(table["sopimus"]))
+    record = records.loc["KH-2024-001"]
     assert record["etusijajärjestys"] == "2024: 1/3, 2025: 1/3"
-    tenders = shown(at.dataframe[1])
+    assert record["bonukset"].replace("\u00a0", " ") == "16 376,42 €"
+    assert (record["päättyy"], record["oikaisuja"]) == ("31.12.2028", 1)
+    tenders = shown(at.dataframe[2])
     assert list(tenders["Hilma-ilmoitus"]) == ["2026-184213", "", "", "", "", ""]
 
 
@@ -88,5 +91,5 @@ def test_other_roles_are_refused(shown_db: Path, user: str) -> None:
 def test_english_words_and_formats(shown_db: Path) -> None:
     table = first_table(calendar_page("demo-johto", 6, lang="en"))
     assert list(table.columns)[:3] == ["day", "entry", "contract"]
-    assert table["entry"][0] == "🏁 Contract ends"
+    assert table["entry"][0] == "■ Contract ends"
     assert table["day"][0] == "31 Dec 2026"

@@ -1,16 +1,23 @@
 """Kilpailutuskalenteri (leadership, contract managers): contracts ending, option decisions
-due and planned tenders within 6, 12 or 24 months, in date order, each with its supplier's
-record over the contract; the planned tenders' details; .xlsx, Finnish CSV and the public CSV
-(no money). The same entries and files as `vaikuttavuus calendar` (etl/calendar.py); a
-contract manager sees the contracts of his grant only."""
+due and planned tenders within 6, 12 or 24 months, in date order, each with the share its
+supplier achieved; each contract's full record over the contract (ends, priority order,
+bonuses and sanctions paid, open corrections) in a table of its own, so that both fit a
+laptop screen without sideways scrolling; the planned tenders' details; .xlsx, Finnish CSV
+and the public CSV (no money). The same entries and files as `vaikuttavuus calendar`
+(etl/calendar.py); a contract manager sees the contracts of his grant only."""
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from dashboard import auth, calendar_data, downloads, i18n, ui
 from etl import calendar as procurement
+
+ROW_PX = 35
+"""The height of a table row (Streamlit's default), for a table that shows every entry."""
+ALL_ROWS = 30
 
 actor = auth.page("view-calendar")
 lang = ui.lang()
@@ -40,41 +47,62 @@ if not entries:
     st.stop()
 
 
-def col(name: str) -> str:
-    return ui.t(f"calendar.col.{name}")
+def col(name: str, group: str = "col") -> str:
+    return ui.t(f"calendar.{group}.{name}")
 
 
-table = pl.DataFrame(
-    {
-        col("day"): [i18n.day(e.day, lang) for e in entries],
-        col("kind"): [procurement.kind_word(e.kind, lang) for e in entries],
-        col("contract"): [e.contract.id for e in entries],
-        col("supplier"): [e.contract.supplier.name for e in entries],
-        col("what"): [procurement.what(e, lang) for e in entries],
-        col("ends"): [i18n.day(e.contract.last_possible_end, lang) for e in entries],
-        col("share"): [procurement.share_text(e.record, lang) for e in entries],
-        col("achieved_of"): [
-            "" if e.record.suppressed else f"{e.record.achieved}/{e.record.assessed}"
-            for e in entries
-        ],
-        col("ranks"): [procurement.ranks_text(e.record) for e in entries],
-        col("bonuses"): [i18n.euros(e.record.bonuses, lang) for e in entries],
-        col("sanctions"): [i18n.euros(e.record.sanctions, lang) for e in entries],
-        col("open_corrections"): [e.record.open_corrections for e in entries],
-    }
-)
-narrow = {
-    name: st.column_config.Column(width="small")
-    for name in (col("day"), col("ends"), col("share"), col("achieved_of"),
-                 col("open_corrections"))
-}  # fmt: skip
-wide = {name: st.column_config.Column(width="medium") for name in (col("kind"), col("what"))}
-ui.show_table(table, column_config={**narrow, **wide})
+def widths(sizes: dict[str, int | str]) -> dict[str, Any]:
+    return {name: st.column_config.Column(width=size) for name, size in sizes.items()}  # type: ignore[arg-type]
+
+
+def height(rows: int) -> int:
+    """The whole table at once (up to ALL_ROWS rows; more scroll in the table)."""
+    return ROW_PX * (min(rows, ALL_ROWS) + 1) + 3
+
+
+# the entries in date order: when, what, whose, and how the supplier did
+st.dataframe(
+    pl.DataFrame(
+        {
+            col("day"): [i18n.day(e.day, lang) for e in entries],
+            col("kind"): [procurement.kind_word(e.kind, lang) for e in entries],
+            col("contract"): [e.contract.id for e in entries],
+            col("supplier"): [e.contract.supplier.name for e in entries],
+            col("what"): [procurement.what(e, lang) for e in entries],
+            col("achieved_short"): [procurement.achieved_text(e.record, lang) for e in entries],
+        }
+    ),
+    hide_index=True, height=height(len(entries)), placeholder=ui.MISSING,
+    column_config=widths({col("day"): 90, col("kind"): 190, col("contract"): 110,
+                          col("supplier"): 170, col("what"): 260, col("achieved_short"): 130}),
+)  # fmt: skip
+
+# each contract's record over the whole contract, in the order the calendar meets them
+st.subheader(ui.t("calendar.records"))
+st.caption(ui.t("calendar.records_note"))
+contracts = list({e.contract.id: e for e in entries}.values())
+st.dataframe(
+    pl.DataFrame(
+        {
+            col("contract"): [e.contract.id for e in contracts],
+            col("supplier"): [e.contract.supplier.name for e in contracts],
+            col("ends", "short"): [i18n.day(e.contract.last_possible_end, lang) for e in contracts],
+            col("ranks"): [procurement.ranks_text(e.record) for e in contracts],
+            col("bonuses", "short"): [i18n.euros(e.record.bonuses, lang) for e in contracts],
+            col("sanctions", "short"): [i18n.euros(e.record.sanctions, lang) for e in contracts],
+            col("open_corrections", "short"): [e.record.open_corrections for e in contracts],
+        }
+    ),
+    hide_index=True, height=height(len(contracts)), placeholder=ui.MISSING,
+    column_config=widths({col("contract"): 110, col("supplier"): 170, col("ends", "short"): 100,
+                          col("ranks"): 160, col("bonuses", "short"): 120,
+                          col("sanctions", "short"): 110, col("open_corrections", "short"): 90}),
+)  # fmt: skip
 
 tenders = [e for e in entries if e.tender is not None]
 if tenders:
     st.subheader(ui.t("calendar.tenders"))
-    ui.show_table(
+    st.dataframe(
         pl.DataFrame(
             {
                 col("day"): [i18n.day(e.day, lang) for e in tenders],
@@ -88,8 +116,11 @@ if tenders:
                 ],
                 col("hilma"): [(e.tender.hilma or "") if e.tender else "" for e in tenders],
             }
-        )
-    )
+        ),
+        hide_index=True, height=height(len(tenders)), placeholder=ui.MISSING,
+        column_config=widths({col("day"): 90, col("contract"): 110, col("what"): 260,
+                              col("service"): 150, col("preparers"): 190, col("hilma"): 110}),
+    )  # fmt: skip
 
 downloads.localized_buttons(
     actor, calendar_data.file_name(found), calendar_data.make_file(found, public=False),
