@@ -8,11 +8,12 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.periods import Period
+from contracts.periods import Period, PeriodKind
 from contracts.scales import (
     bands_fraction,
     binary_fraction,
@@ -44,15 +45,44 @@ MONTHS = [Period(2025, m, "month") for m in range(1, 13)] + [Period(2026, 1, "mo
 numbers = st.decimals(min_value=-1000, max_value=1000, places=2)
 money_amounts = st.decimals(min_value=0, max_value=100000, places=2)
 directions: st.SearchStrategy[Direction] = st.sampled_from(["higher", "lower"])
+# Strategies are built once, here, not inside the composite strategies below: hypothesis
+# validates a strategy when it is first drawn from, and one built anew on every draw was
+# validated anew each time (two thirds of the generation time, which is most of the test's).
+three_numbers = st.lists(numbers, min_size=3, max_size=3)
+eur_money = st.builds(lambda eur: Money(eur=eur), money_amounts)
+bonus_money = eur_money | st.builds(
+    lambda percent: Money(percent=percent), st.decimals(min_value=0, max_value=10, places=3)
+)
+sanction_money = eur_money | st.builds(
+    lambda p: Money(percent=p), st.decimals(min_value=0, max_value=5, places=3)
+)
+cap_money = (
+    st.none()
+    | eur_money
+    | st.builds(lambda percent: Money(percent=percent), st.decimals(0, 10, places=2))
+)
+pool_percents = st.decimals(min_value=0, max_value=10, places=2)
+band_lists = st.lists(
+    st.tuples(numbers, st.decimals(min_value=0, max_value=1, places=3)), min_size=1, max_size=3
+)
+indicator_counts = st.integers(min_value=1, max_value=4)
+start_months, start_days, end_days = st.integers(1, 12), st.integers(1, 28), st.integers(1, 31)
+period_kinds: st.SearchStrategy[PeriodKind] = st.sampled_from(
+    ["month", "quarter", "half-year", "year"]
+)
 
 
 @st.composite
 def levels(draw: st.DrawFn, direction: Direction) -> Level:
-    low, middle, high = sorted(draw(st.lists(numbers, min_size=3, max_size=3)))
+    low, middle, high = sorted(draw(three_numbers))
     threshold = middle if draw(st.booleans()) else None
     if direction == "higher":
         return Level(DAY, minimum=low, target=high, threshold=threshold)
     return Level(DAY, minimum=high, target=low, threshold=threshold)
+
+
+levels_of = {direction: levels(direction) for direction in ("higher", "lower")}
+booleans = st.booleans()
 
 
 def better_or_equal(direction: Direction, a: Decimal, b: Decimal) -> tuple[Decimal, Decimal]:
@@ -111,6 +141,7 @@ def test_a_half_cent_that_no_finite_decimal_reaches_is_rounded_up() -> None:
 
 
 SCALES: tuple[Scale, ...] = ("binary", "linear", "bands", "improvement")
+scales = st.sampled_from(SCALES)
 
 
 def indicator(
@@ -135,61 +166,37 @@ def indicator(
     )
 
 
-@st.composite
 def bonuses(draw: st.DrawFn, level: Level, pool: bool) -> Bonus:
-    scale = draw(st.sampled_from(SCALES))
+    """A bonus for the level, drawn with `draw` (a plain function, not a strategy of its own:
+    a strategy made for each level would be validated again on every draw)."""
+    scale = draw(scales)
     if scale == "linear" and level.zero == level.target:
         scale = "binary"
-    percents = st.decimals(min_value=0, max_value=10, places=3)
-    money = None
-    if not pool:
-        money = draw(
-            st.builds(lambda eur: Money(eur=eur), money_amounts)
-            | st.builds(lambda percent: Money(percent=percent), percents)
-        )
+    money = None if pool else draw(bonus_money)
     bands: tuple[Band, ...] = ()
     if scale == "bands":
-        bands = tuple(
-            Band(at, fraction)
-            for at, fraction in draw(
-                st.lists(
-                    st.tuples(numbers, st.decimals(min_value=0, max_value=1, places=3)),
-                    min_size=1,
-                    max_size=3,
-                )
-            )
-        )
+        bands = tuple(Band(at, fraction) for at, fraction in draw(band_lists))
     baseline = draw(numbers) if scale == "improvement" else None
     return Bonus(scale, money, bands=bands, baseline=baseline)
 
 
 @st.composite
 def contracts(draw: st.DrawFn, pool: bool = False) -> Contract:
-    count = draw(st.integers(min_value=1, max_value=4))
+    count = draw(indicator_counts)
     indicators = []
     for i in range(count):
         direction = draw(directions)
-        level = draw(levels(direction))
-        sanction = draw(
-            st.builds(lambda eur: Money(eur=eur), money_amounts)
-            | st.builds(lambda p: Money(percent=p), st.decimals(min_value=0, max_value=5, places=3))
-        )
-        indicators.append(indicator(i, direction, level, draw(bonuses(level, pool)), sanction))
-    percents = st.decimals(min_value=0, max_value=10, places=2)
-    caps = (
-        st.none()
-        | st.builds(lambda eur: Money(eur=eur), money_amounts)
-        | st.builds(lambda percent: Money(percent=percent), percents)
-    )
+        level = draw(levels_of[direction])
+        sanction = draw(sanction_money)
+        indicators.append(indicator(i, direction, level, bonuses(draw, level, pool), sanction))
+    caps = cap_money
     payment = Payment(
-        bonus_pool=Money(percent=draw(st.decimals(min_value=0, max_value=10, places=2)))
-        if pool
-        else None,
+        bonus_pool=Money(percent=draw(pool_percents)) if pool else None,
         bonus_cap=draw(caps),
         sanction_cap=draw(caps),
         annual_bonus_cap=draw(caps),
         annual_sanction_cap=draw(caps),
-        gates=("i0",) if draw(st.booleans()) else (),
+        gates=("i0",) if draw(booleans) else (),
     )
     return Contract(
         id="P",
@@ -197,27 +204,36 @@ def contracts(draw: st.DrawFn, pool: bool = False) -> Contract:
         service="s",
         buyer="b",
         supplier=Supplier("S", "6789012-4"),
-        start=date(2025, draw(st.integers(1, 12)), draw(st.integers(1, 28))),
-        end=date(2026, 1, draw(st.integers(1, 31))),
-        period=draw(st.sampled_from(["month", "quarter", "half-year", "year"])),
+        start=date(2025, draw(start_months), draw(start_days)),
+        end=date(2026, 1, draw(end_days)),
+        period=draw(period_kinds),
         period_value=draw(money_amounts),
         indicators=tuple(indicators),
         payment=payment,
-        prorate=draw(st.booleans()),
+        prorate=draw(booleans),
     )
 
 
-@st.composite
-def tallies(draw: st.DrawFn, contract: Contract) -> dict[tuple[str, Period], Tally]:
-    rows = st.tuples(
-        st.sampled_from(contract.indicators),
+any_contracts = booleans.flatmap(lambda pool: contracts(pool=pool))
+pool_contracts = contracts(pool=True)
+Tallies = dict[tuple[str, Period], Tally]
+tally_rows = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=11),  # the indicator: index modulo 1..4, each even
         st.sampled_from(MONTHS),
         st.integers(min_value=0, max_value=3),
         numbers,
-    )
+    ),
+    max_size=30,
+)
+
+
+def tallies(draw: Callable[[st.SearchStrategy[Any]], Any], contract: Contract) -> Tallies:
+    """Monthly tallies of the contract's indicators, drawn with `draw` (a test's data.draw)."""
+    count = len(contract.indicators)
     return {
-        (ind.id, month): Tally(rows=1, n=n, weighted_sum=value * n)
-        for ind, month, n, value in draw(st.lists(rows, max_size=30))
+        (contract.indicators[index % count].id, month): Tally(rows=1, n=n, weighted_sum=value * n)
+        for index, month, n, value in draw(tally_rows)
     }
 
 
@@ -320,8 +336,8 @@ def reference_amounts(
 def test_every_line_equals_a_plain_fraction_recomputation_rounded_half_up_once(
     data: st.DataObject,
 ) -> None:
-    contract = data.draw(contracts(pool=data.draw(st.booleans())))
-    rows = data.draw(tallies(contract))
+    contract = data.draw(any_contracts)
+    rows = tallies(data.draw, contract)
     for settled in settle_contract(contract, rows):
         expected = reference_amounts(contract, settled.period, rows)
         assert settled.period_value == reference_period_value(contract, settled.period)
@@ -369,8 +385,8 @@ def test_a_per_unit_sanction_is_count_times_price_up_to_its_cap_rounded_once(
 @settings(max_examples=500, deadline=None)
 @given(st.data())
 def test_no_period_pays_more_than_its_caps(data: st.DataObject) -> None:
-    contract = data.draw(contracts(pool=data.draw(st.booleans())))
-    settled = settle_contract(contract, data.draw(tallies(contract)))
+    contract = data.draw(any_contracts)
+    settled = settle_contract(contract, tallies(data.draw, contract))
     payment = contract.payment
     for s in settled:
         assert s.bonus_total >= 0
@@ -397,9 +413,9 @@ def test_no_period_pays_more_than_its_caps(data: st.DataObject) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.data())
 def test_pool_lines_sum_to_at_most_the_pool(data: st.DataObject) -> None:
-    contract = data.draw(contracts(pool=True))
+    contract = data.draw(pool_contracts)
     assert contract.payment.bonus_pool is not None
-    for s in settle_contract(contract, data.draw(tallies(contract))):
+    for s in settle_contract(contract, tallies(data.draw, contract)):
         pool = reference_money(contract.payment.bonus_pool, s.period_value)
         assert sum((line.bonus_exact for line in s.lines), Fraction(0)) <= pool
         pool_adjustments = [a for a in s.adjustments if a.reason.key == "engine.adjustment.pool"]
@@ -410,8 +426,8 @@ def test_pool_lines_sum_to_at_most_the_pool(data: st.DataObject) -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.data(), st.randoms(use_true_random=False))
 def test_settling_is_deterministic(data: st.DataObject, rng: random.Random) -> None:
-    contract = data.draw(contracts(pool=data.draw(st.booleans())))
-    given_tallies = data.draw(tallies(contract))
+    contract = data.draw(any_contracts)
+    given_tallies = tallies(data.draw, contract)
     items = list(given_tallies.items())
     rng.shuffle(items)
     first = settle_contract(contract, given_tallies)
