@@ -106,11 +106,15 @@ class Goal:
 
     @property
     def kind(self) -> Literal["indicators", "manual"]:
+        """How the goal is verified: by indicator links or by a manual measure."""
         return "manual" if self.manual is not None else "indicators"
 
 
 @dataclass(frozen=True)
 class Strategy:
+    """A procurement strategy: its validity (start and end, inclusive), its goals in file
+    order, and its own headings of the themes it names."""
+
     id: str
     name: Text
     start: date

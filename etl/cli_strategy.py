@@ -41,11 +41,22 @@ def register(
         "status", parents=[common], help="each goal's status at the end of a year, by theme"
     )
     status.add_argument(
-        "--year", type=int, help="status at the end of this year, or today if earlier "
+        "--year", type=_year, help="status at the end of this year, or today if earlier "
         "(default: this year)",
     )  # fmt: skip
     status.add_argument("--strategy", help="the strategy id (default: every stored strategy)")
     status.set_defaults(run=cmd_strategy_status)
+
+
+def _year(text: str) -> int:
+    """A calendar year 1900..2999 (the range of the dates of the terms)."""
+    try:
+        year = int(text)
+    except ValueError:
+        year = 0
+    if not 1900 <= year <= 2999:
+        raise argparse.ArgumentTypeError(f"not a year 1900..2999: {text!r}")
+    return year
 
 
 def cmd_strategy_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:

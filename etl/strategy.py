@@ -179,17 +179,17 @@ class StrategyReport:
     goals: tuple[GoalReport, ...]
 
 
-def strategy_ids(db: Path) -> list[str]:
-    """The stored strategies, by id."""
-    with store.reading(db) as con:
-        return [str(r[0]) for r in con.execute(_IDS_SQL).fetchall()]
-
-
 _IDS_SQL = "SELECT strategy_id FROM strategy_current ORDER BY strategy_id"
 _INDICATORS_SQL = """
     SELECT i.contract_id, c.service, i.indicator_id
     FROM indicator_current i JOIN contract_current c USING (contract_id)
 """
+
+
+def strategy_ids(db: Path) -> list[str]:
+    """The stored strategies, by id."""
+    with store.reading(db) as con:
+        return [str(r[0]) for r in con.execute(_IDS_SQL).fetchall()]
 
 
 def status(
