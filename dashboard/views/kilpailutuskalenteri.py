@@ -15,8 +15,7 @@ import streamlit as st
 from dashboard import auth, calendar_data, downloads, i18n, ui
 from etl import calendar as procurement
 
-ROW_PX = 35
-"""The height of a table row (Streamlit's default), for a table that shows every entry."""
+ROW_PX = 35  # the height of a table row (Streamlit's default), for tables shown whole
 ALL_ROWS = 30
 
 actor = auth.page("view-calendar")
