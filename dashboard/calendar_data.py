@@ -1,6 +1,7 @@
-"""The procurement calendar for the Kilpailutuskalenteri page: cached, read-only, and the same
-entries and files as `vaikuttavuus calendar` (both call etl.calendar). Nothing here computes
-a figure: the records are what etl.calendar reads from the stored settlements."""
+"""The procurement calendar for the Kilpailutuskalenteri page: cached, read-only, and the
+same entries and files as `vaikuttavuus calendar` (both call etl.procurement_calendar).
+Nothing here computes a figure: the records are what etl.procurement_calendar reads from the
+stored settlements."""
 
 from collections.abc import Callable
 from datetime import date
@@ -9,7 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from etl import audit
-from etl import calendar as procurement
+from etl import procurement_calendar as procurement
 from etl.access import Actor
 
 

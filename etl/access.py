@@ -52,7 +52,9 @@ PERMISSIONS: Mapping[Role, frozenset[str]] = {
     "toimittaja": frozenset({"view-contracts", "view-deliveries", "upload", "view-settlements"}),
     "paakayttaja": frozenset({"manage-terms", "view-audit"}),
 }
-SCOPED_PERMISSIONS = frozenset({"view-contracts", "view-deliveries", "upload", "view-settlements"})
+SCOPED_PERMISSIONS = frozenset(
+    {"view-contracts", "view-deliveries", "upload", "view-settlements", "view-calendar"}
+)
 """Permissions that hold for one contract at a time: a grant may name which contracts."""
 
 

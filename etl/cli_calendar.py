@@ -1,5 +1,5 @@
 """`vaikuttavuus calendar [--months N] [--today DATE] [--out FILE] [--public]`: the
-procurement calendar (etl.calendar), registered by etl.cli.
+procurement calendar (etl.procurement_calendar), registered by etl.cli.
 
 Like etl.cli, this module imports only the standard library at module level: each command
 imports what it uses when it runs (tests/test_cli_start_imports.py).
@@ -11,7 +11,7 @@ from typing import TextIO
 
 COLUMNS = ("day", "kind", "contract", "supplier", "what", "ends", "share", "achieved_of",
            "ranks", "bonuses", "sanctions", "open_corrections")  # fmt: skip
-"""The command's table (the files carry every column of etl.calendar.FIELDS)."""
+"""The command's table (the files carry every column of etl.procurement_calendar.FIELDS)."""
 PUBLIC_COLUMNS = tuple(c for c in COLUMNS if c not in ("bonuses", "sanctions", "open_corrections"))
 
 
@@ -50,7 +50,7 @@ def cmd_calendar(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     recorded. A bad --months or --today is refused (exit 2) with how to write it."""
     from contracts.messages import message
     from etl import audit, audit_export, messages, store
-    from etl import calendar as procurement
+    from etl import procurement_calendar as procurement
     from etl.access import cli_actor
     from etl.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, _written, parse_day, say_error
     from etl.messages import MessageError
@@ -95,8 +95,8 @@ def cmd_calendar(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 
 def _cell(entry: object, column: str, lang: str) -> str:
     """One cell of the command's table, in the language."""
-    from etl import calendar as procurement
     from etl import formats
+    from etl import procurement_calendar as procurement
 
     assert isinstance(entry, procurement.Entry)
     record = entry.record

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sample_data import bench, delivery_readme
-from sample_data.contracts_spec import sample_contracts
+from sample_data.contracts_spec import calendar_toml, sample_contracts
 from sample_data.deliveries import write_deliveries
 from sample_data.model import Contract, is_valid_ytunnus, render_contract
 from sample_data.profiles import Obs, contract_observations
@@ -41,7 +41,7 @@ def write_contracts(folder: Path, contracts: list[Contract]) -> None:
     for stale in folder.glob("*.toml"):
         stale.unlink()
     for contract in contracts:
-        text = render_contract(contract, COMMENT)
+        text = render_contract(contract, COMMENT) + calendar_toml(contract.id)
         (folder / f"{contract.id}.toml").write_text(text, encoding="utf-8")
 
 

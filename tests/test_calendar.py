@@ -1,6 +1,6 @@
-"""The procurement calendar (etl/calendar.py, `vaikuttavuus calendar`) on the demo store built
-by the real ETL: which entries fall within 6, 12 and 24 months of 1.12.2026, each supplier's
-record against a count of its own, who sees what, and the files."""
+"""The procurement calendar (etl/procurement_calendar.py, `vaikuttavuus calendar`) on the demo
+store built by the real ETL: which entries fall within 6, 12 and 24 months of 1.12.2026, each
+supplier's record against a count of its own, who sees what, and the files."""
 
 import contextlib
 import csv
@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from etl import calendar as procurement
+from etl import procurement_calendar as procurement
 from etl import store
 from etl.access import AccessError, Actor, Grant
 from etl.safe_cells import is_safe

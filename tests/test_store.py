@@ -52,6 +52,7 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
             (6, "006_explanation_messages.sql"),
             (7, "007_sanction_before_cap.sql"),
             (8, "008_indicator_value.sql"),
+            (9, "009_strategy.sql"),
         ]
 
 

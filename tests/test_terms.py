@@ -73,7 +73,8 @@ def test_every_problem_is_reported_at_once_with_its_field() -> None:
     )
     assert problems_of(text) == [
         "colour: tuntematon avain (sallitut: buyer, end, format, framework, id, indicator, "
-        "payment, period, period_value, prorate, service, start, supplier, title)",
+        "next_tender, option, payment, period, period_value, prorate, service, start, supplier, "
+        "title)",
         "id: 'KH TEST' saa sisältää vain kirjaimia, numeroita ja merkkejä _ . -",
         "supplier.business_id: '2345678-1' tarkistusmerkki on 1, pitäisi olla 0",
         "end: 31.12.2024 on ennen alkupäivää 1.1.2025",

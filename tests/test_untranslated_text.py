@@ -70,8 +70,9 @@ def english_only() -> set[str]:
 
 
 def data_words(db: Path) -> set[str]:
-    """Words of names the buyer and suppliers wrote (contracts, indicators, files, notes) and
-    of the role mapping's claim, which the administrator names after the identity provider."""
+    """Words of names the buyer and suppliers wrote (contracts, indicators, files, notes; the
+    strategy's names, its goals' Finnish and Swedish titles and owners) and of the role
+    mapping's claim, which the administrator names after the identity provider."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.sql(
@@ -81,6 +82,8 @@ def data_words(db: Path) -> set[str]:
             UNION ALL SELECT name_fi || ' ' || name_sv || ' ' || unit FROM indicator_version
             UNION ALL SELECT file_name FROM delivery
             UNION ALL SELECT note FROM observation WHERE note IS NOT NULL
+            UNION ALL SELECT name_fi || ' ' || name_sv FROM strategy_version
+            UNION ALL SELECT title_fi || ' ' || title_sv || ' ' || owner FROM strategy_goal
             """
         ).fetchall()
     finally:

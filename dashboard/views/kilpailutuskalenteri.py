@@ -4,7 +4,7 @@ supplier achieved; each contract's full record over the contract (ends, priority
 bonuses and sanctions paid, open corrections) in a table of its own, so that both fit a
 laptop screen without sideways scrolling; the planned tenders' details; .xlsx, Finnish CSV
 and the public CSV (no money). The same entries and files as `vaikuttavuus calendar`
-(etl/calendar.py); a contract manager sees the contracts of his grant only."""
+(etl/procurement_calendar.py); a contract manager sees the contracts of his grant only."""
 
 from datetime import date
 from typing import Any
@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, calendar_data, downloads, i18n, ui
-from etl import calendar as procurement
+from etl import procurement_calendar as procurement
 
 ROW_PX = 35  # the height of a table row (Streamlit's default), for tables shown whole
 ALL_ROWS = 30

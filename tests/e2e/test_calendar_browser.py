@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from etl.calendar import months_after
+from etl.procurement_calendar import months_after
 from tests.conftest import run_cli
 from tests.e2e.conftest import ACTION_MS, sign_in
 from tests.e2e.test_dashboard_browser import SCREENSHOTS_ENV, no_exception, open_page, wait_idle

@@ -38,7 +38,7 @@ from contracts.exact import round_half_up
 from contracts.messages import message
 from contracts.terms import Contract, NextTender, OptionPeriod, load_contract_text
 from etl import audit, formats, messages
-from etl.access import PERMISSIONS, Actor, ContractScope, require
+from etl.access import Actor, ContractScope, can, require
 from etl.achievement import achievement
 from etl.messages import MessageError
 from etl.ocds import SUPPRESS_BELOW
@@ -140,9 +140,7 @@ def may_see(actor: Actor, scope: ContractScope) -> bool:
     """Whether the actor's calendar shows the contract: leadership every contract, a contract
     manager those its grant covers (its services or contracts), through a grant that carries
     the calendar permission."""
-    if actor.all_roles:
-        return True
-    return any("view-calendar" in PERMISSIONS[g.role] and g.covers(scope) for g in actor.grants)
+    return can(actor, "view-calendar", scope)
 
 
 def stored_contracts(con: duckdb.DuckDBPyConnection) -> list[Contract]:
