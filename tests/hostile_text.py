@@ -60,6 +60,11 @@ min_n = 1
 levels = [{{ from = 2025-01-01, minimum = 70, target = 85 }}]
 bonus = {{ scale = "linear", eur = 2000.00 }}
 sanction = {{ below = "minimum", eur = 1000.00 }}
+
+[next_tender]
+subject = {toml_string(title)}
+preparers = [{toml_string(PERSON)}, {toml_string(CHECKER)}]
+publication_estimate = 2027-03-01
 """
 
 

@@ -40,6 +40,7 @@ def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 USER_OF_PAGE = {
     "sopimukset": "demo-sopimus", "sopimus": "demo-sopimus", "toimitukset": "demo-sopimus",
     "maksut": "demo-valmistelija", "johto": "demo-johto", "tapahtumaloki": "demo-admin",
+    "strategia": "demo-johto", "kilpailutuskalenteri": "demo-johto",
 }  # fmt: skip
 """Who opens each page when a test does not say: a demo user whose role the page is for."""
 
@@ -490,6 +491,8 @@ OPENS = {
     "toimitukset": {"demo-sopimus", "demo-kotihoito", "demo-toimittaja", "demo-kaikki"},
     "maksut": {"demo-valmistelija", "demo-hyvaksyja", "demo-toimittaja", "demo-kaikki"},
     "johto": {"demo-johto", "demo-kaikki"},
+    "strategia": {"demo-johto", "demo-kaikki"},
+    "kilpailutuskalenteri": {"demo-sopimus", "demo-kotihoito", "demo-johto", "demo-kaikki"},
     "tapahtumaloki": {"demo-valmistelija", "demo-hyvaksyja", "demo-admin", "demo-kaikki"},
     "maksuajo": {"demo-valmistelija", "demo-hyvaksyja", "demo-kaikki"},
 }

@@ -43,6 +43,8 @@ PAGES = [
     ("maksut?contract=XSS-1&period=2025-Q2", "Maksut"),
     ("maksut?contract=XSS-1&period=2025-Q3", "Maksut"),
     ("johto", "Johto"),
+    ("strategia", "Strategia"),
+    ("kilpailutuskalenteri", "Kilpailutuskalenteri"),
     ("toimitukset", "Toimitukset"),
     ("tapahtumaloki", "Tapahtumaloki"),
 ]

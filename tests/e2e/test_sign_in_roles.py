@@ -13,9 +13,9 @@ from tests.e2e.test_dashboard_browser import no_exception, open_page, wait_idle
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 MENU = {
-    "demo-sopimus": ["Sopimukset", "Sopimus", "Toimitukset"],
+    "demo-sopimus": ["Sopimukset", "Sopimus", "Kilpailutuskalenteri", "Toimitukset"],
     "demo-valmistelija": ["Maksut", "Maksuajo", "Tapahtumaloki"],
-    "demo-johto": ["Johto"],
+    "demo-johto": ["Johto", "Strategia", "Kilpailutuskalenteri"],
     "demo-toimittaja": ["Sopimukset", "Sopimus", "Maksut", "Toimitukset"],
     "demo-admin": ["Tapahtumaloki"],
 }
