@@ -8,6 +8,7 @@ The browser's side (what is rendered, what is requested) is tests/e2e/test_secur
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,16 @@ def test_payments_page_shows_names_and_reasons_as_text(
 def test_leadership_page_shows_services_and_frameworks_as_text(shown: Path) -> None:
     at = run("johto")
     assert_literal(at, markdown=(FRAMEWORK,), plotted=(SERVICE,))
+
+
+def test_calendar_page_shows_the_planned_tender_as_text(shown: Path) -> None:
+    at = run("kilpailutuskalenteri", calendar_today=date(2026, 12, 1), calendar_months=12)
+    assert_literal(at)
+    tables = " ".join(
+        " ".join(map(str, frame.value.to_numpy().ravel())) for frame in at.dataframe
+    ) + " ".join(" ".join(map(str, t.value.to_numpy().ravel())) for t in at.table)
+    for text in (TITLE_IMG, PERSON, CHECKER, SUPPLIER):  # XSS-1's next tender, as it is
+        assert text in tables, text
 
 
 def test_deliveries_page_shows_file_names_and_people_as_text(shown: Path) -> None:
