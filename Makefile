@@ -52,7 +52,7 @@ bench: install
 
 ## Retake docs/screenshots/*.png with the browser tests.
 screenshots: install
-	VAIKUTTAVUUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(RUN) pytest tests/e2e -k page_loads
+	VAIKUTTAVUUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(RUN) pytest tests/e2e -k "page_loads or strategia_shows or command_prints"
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache $(DB)
