@@ -4,6 +4,9 @@
     uv run python bench/write_cost.py [--db bench/out/bench.duckdb] [--runs 5]
     uv run python bench/write_cost.py --rows 50000000    # a larger store, built once
 
+--dir DIR puts the work copies on another filesystem (an XFS or btrfs mount: there the write
+clones the database, `store.copy_file`, instead of copying its bytes).
+
 A write as small as an approval's (one audit row, through `audit.record_alone`, the code an
 export's record takes) against its floor in the same run, the plain copy of the database file
 (`shutil.copyfile` and an fsync, as the write makes it), and against the same one-row write
@@ -55,6 +58,16 @@ def remove(db: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+def filesystem(folder: Path) -> str:
+    """The type of the filesystem holding the folder (/proc/mounts' longest matching mount)."""
+    best, kind = "", "?"
+    for line in Path("/proc/mounts").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 2 and str(folder).startswith(fields[1]) and len(fields[1]) > len(best):
+            best, kind = fields[1], fields[2]
+    return kind
 
 
 def observation_rows(db: Path) -> int:
@@ -125,6 +138,11 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=OUT / "bench.duckdb", help="the store")
     parser.add_argument("--rows", type=int, help="a larger store of at least this many rows")
     parser.add_argument("--runs", type=int, default=5, help="runs of each (5)")
+    parser.add_argument(
+        "--dir", type=Path, default=OUT,
+        help="where the work copies go (default bench/out): e.g. an XFS or btrfs mount, where "
+        "the write clones the database instead of copying it",
+    )  # fmt: skip
     args = parser.parse_args()
     if not args.db.exists():
         print(f"{args.db}: no database; run bench/load.py first", file=sys.stderr)
@@ -138,7 +156,9 @@ def main() -> int:
     source = args.db.resolve()
     if args.rows is not None and observation_rows(source) < args.rows:
         source = larger_store(source, args.rows)
-    work, copied, in_place = (OUT / f"write-cost{s}.duckdb" for s in ("", "-copy", "-in-place"))
+    folder = args.dir.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    work, copied, in_place = (folder / f"write-cost{s}.duckdb" for s in ("", "-copy", "-in-place"))
     for path in (work, copied, in_place):
         remove(path)
     shutil.copyfile(source, work)
@@ -170,6 +190,10 @@ def main() -> int:
     size = work.stat().st_size
     print(f"store {source.name}: {observation_rows(work):,} observation rows, ".replace(",", " ")
           + f"{size / 2**20:.0f} MiB")  # fmt: skip
+    probe = work.with_name(work.name + ".probe")
+    how = store.copy_file(work, probe)
+    remove(probe)
+    print(f"work copies in {folder} ({filesystem(folder)}): store.writing's copy is a {how}")
     print(f"load average before: {load_average()}")
     runs: dict[str, list[float]] = {
         "plain copy + fsync (floor)": [],

@@ -1,8 +1,9 @@
 """The DuckDB store: where the file lives, migrations, and safe reading and writing.
 
 DuckDB lets one process write a database file, or many processes read it, not both at
-once. So a writer never opens the live file: it copies it, writes the copy in one
-transaction, checkpoints, and atomically renames the copy over the live file. Readers
+once. So a writer never opens the live file: it copies it (a reflink clone on a filesystem
+that makes one, which copies no bytes: `copy_file`), writes the copy in one transaction,
+checkpoints, and atomically renames the copy over the live file. Readers
 (the dashboard) keep reading the file they opened, and see the new data when they next
 connect. A writer killed half-way leaves only an abandoned copy; the live file is exactly
 as before. Writers queue on an advisory lock file beside the database.
@@ -209,9 +210,30 @@ def writing(
         raise
 
 
+FICLONE = 0x40049409
+"""Linux's ioctl that makes a file share another's blocks (a reflink): XFS made with
+reflink=1 (mkfs.xfs's default since 2019, RHEL 8 and later), btrfs, bcachefs, OCFS2."""
+
+
+def copy_file(source: Path, target: Path) -> str:
+    """`target` made a copy of `source` for a write: a reflink clone where the filesystem makes
+    one (the copy shares the file's blocks, copy-on-write, so it costs no bytes and the write
+    then costs what it changes, not the size of the database), else a byte copy. Either way
+    the source is never written. Returns how: "clone" or "copy"."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        try:
+            fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+        except OSError:
+            pass  # not a reflink filesystem, or across filesystems: copy the bytes
+        else:
+            return "clone"
+    shutil.copyfile(source, target)
+    return "copy"
+
+
 def _write_copy(db: Path, copy: Path, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     if db.exists():
-        shutil.copyfile(db, copy)
+        copy_file(db, copy)
     con = duckdb.connect(str(copy))
     try:
         con.execute(NO_PROGRESS_BAR)
