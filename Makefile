@@ -40,8 +40,11 @@ lint:
 typecheck:
 	$(RUN) mypy
 
+## The tests without a browser in two processes side by side (pytest-xdist), then the browser
+## tests alone: they time a real browser against a real server and want the machine to themselves.
 unit:
-	$(RUN) pytest
+	$(RUN) pytest -n 2 -m "not e2e"
+	$(RUN) pytest -m e2e
 
 ## Regenerate sample_data/ (seeded, byte-identical).
 sample: install

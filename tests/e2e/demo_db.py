@@ -6,7 +6,9 @@ directory under a key made of every source file that shapes it (sample_data/, et
 contracts/): a run with unchanged sources copies it instead of building again.
 """
 
+import fcntl
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -40,20 +42,28 @@ def build_demo(db: Path) -> None:
 
 
 def demo_template(config: pytest.Config, folder: Path) -> Path:
-    """A built demo database at folder/demo.duckdb (from the cache when sources match)."""
+    """A built demo database at folder/demo.duckdb (from the cache when sources match).
+
+    Test processes running side by side (pytest -n) take turns on a lock in the cache
+    folder: the first builds and stores the file, the others copy it."""
     target = folder / "demo.duckdb"
     cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider
-    cached = None
-    if cache is not None:
-        cached = cache.mkdir("dashboard-demo") / f"demo-{source_key()}.duckdb"
-        if cached.exists():
-            shutil.copyfile(cached, target)
+    if cache is None:
+        build_demo(target)
+        return target
+    folder_of_cache = cache.mkdir("dashboard-demo")
+    cached = folder_of_cache / f"demo-{source_key()}.duckdb"
+    with open(folder_of_cache / "build.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.exists():
+            build_demo(target)
+            for old in folder_of_cache.glob("demo-*.duckdb"):
+                old.unlink()
+            partial = cached.with_name(cached.name + ".partial")
+            shutil.copyfile(target, partial)
+            os.replace(partial, cached)
             return target
-    build_demo(target)
-    if cached is not None:
-        for old in cached.parent.glob("demo-*.duckdb"):
-            old.unlink()
-        shutil.copyfile(target, cached)
+    shutil.copyfile(cached, target)
     return target
 
 
