@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -34,10 +34,7 @@ from contracts.strategy import (
 from contracts.terms import Problem, TermsError
 from etl import achievement, audit, messages, store
 from etl.access import Actor
-
-Outcome = Literal["added", "new-version", "unchanged", "rejected"]
-AUDITED_PROBLEMS = 20
-"""A refusal's audit entry keeps the first this many problems (and the count of all)."""
+from etl.contract_files import AUDITED_PROBLEMS, Outcome
 
 
 @dataclass(frozen=True)
