@@ -68,6 +68,41 @@ publication_estimate = 2027-03-01
 """
 
 
+STRATEGY_ID = "XSS-STRATEGIA"
+GOAL_ID = "XSS-G1"
+
+
+def strategy_text() -> str:
+    """A strategy whose goal's title, description, measures and owner are hostile text, its
+    goal verified by XSS-1's indicator."""
+    themes = "\n".join(
+        f"{theme} = {toml_string(TITLE_LINK)}"
+        for theme in ("asiakaskokemus", "henkilostokokemus", "hyva-johtaminen",
+                      "talouden-tasapaino", "vaikuttavuus")
+    )  # fmt: skip
+    return f"""
+format = 1
+id = "{STRATEGY_ID}"
+name = {toml_string(TITLE_LINK)}
+start = 2025-01-01
+end = 2025-12-31
+
+[themes]
+{themes}
+
+[[goal]]
+id = "{GOAL_ID}"
+theme = "vaikuttavuus"
+title = {toml_string(TITLE_IMG)}
+description = {toml_string(REASON)}
+measures = [{toml_string(CHECKER)}, {toml_string(INDICATOR)}]
+schedule = {{ start = 2025-01-01, due = 2025-12-31 }}
+owner = {toml_string(PERSON)}
+indicators = [{{ contract = "XSS-1", indicator = "mittari" }}]
+target_share = 0.5
+"""
+
+
 def delivery_text() -> str:
     rows = ["sopimus;mittari;kuukausi;osoittaja;nimittäjä"]
     for number, contract in enumerate(CONTRACTS):
@@ -85,7 +120,7 @@ def cli(db: Path, *args: str | Path) -> str:
 def add_hostile_text(db: Path, folder: Path) -> Path:
     """Add both contracts, their delivery (named FILE_NAME, loaded by PERSON), settle and rank;
     XSS-1 2025-Q1 approved by PERSON, 2025-Q2 rejected with REASON, 2025-Q3 prepared by
-    CHECKER. Returns `db`."""
+    CHECKER; the strategy STRATEGY_ID with its hostile goal. Returns `db`."""
     folder.mkdir(parents=True, exist_ok=True)
     files = [write(folder / f"{c}.toml", contract_text(c, t)) for c, t in CONTRACTS.items()]
     cli(db, "contracts", "add", *files)
@@ -97,6 +132,7 @@ def add_hostile_text(db: Path, folder: Path) -> Path:
     cli(db, "approve", "--contract", "XSS-1", "--period", "2025-Q1", "--by", PERSON)
     cli(db, "reject", "--contract", "XSS-1", "--period", "2025-Q2", "--by", PERSON,
         "--reason", REASON)  # fmt: skip
+    cli(db, "strategy", "add", write(folder / "xss-strategia.toml", strategy_text()))
     return db
 
 

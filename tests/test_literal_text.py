@@ -27,10 +27,12 @@ from tests.hostile_text import (
     EVERY_TEXT,
     FILE_NAME,
     FRAMEWORK,
+    GOAL_ID,
     INDICATOR,
     PERSON,
     REASON,
     SERVICE,
+    STRATEGY_ID,
     SUPPLIER,
     TITLE_IMG,
     TITLE_LINK,
@@ -170,6 +172,14 @@ def test_calendar_page_shows_the_planned_tender_as_text(shown: Path) -> None:
     ) + " ".join(" ".join(map(str, t.value.to_numpy().ravel())) for t in at.table)
     for text in (TITLE_IMG, PERSON, CHECKER, SUPPLIER):  # XSS-1's next tender, as it is
         assert text in tables, text
+
+
+def test_strategy_page_shows_the_goal_texts_as_text(shown: Path) -> None:
+    at = run("strategia", strategy_year=2025, strategy_id=STRATEGY_ID, strategy_goal=GOAL_ID)
+    assert_literal(at, markdown=(TITLE_IMG, REASON, CHECKER, INDICATOR))
+    tables = " ".join(" ".join(map(str, t.value.to_numpy().ravel())) for t in at.table)
+    assert literal.markdown(TITLE_IMG) in tables  # the goal's row, its title escaped
+    assert TITLE_IMG not in tables
 
 
 def test_deliveries_page_shows_file_names_and_people_as_text(shown: Path) -> None:
