@@ -22,10 +22,6 @@ from etl import achievement, audit, export, indicator_values, payment_run, prove
 LATE_AFTER_DAYS = 30
 """A month's data is late when it first arrives more than this many days after month end."""
 
-SUPPRESS_BELOW = 5
-"""Leadership views hide shares resting on fewer clients than this (the n behind the values
-of the assessed indicator-periods, summed)."""
-
 
 class DbRef(NamedTuple):
     """The live database file as of now: the cache key of every query."""

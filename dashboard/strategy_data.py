@@ -10,9 +10,6 @@ from dashboard import data
 from dashboard.data import DbRef
 from etl import achievement, store, strategy
 
-SUPPRESS_BELOW = data.SUPPRESS_BELOW
-"""As Johto: a share resting on fewer clients than this is shown as '<5'."""
-
 
 def today() -> date:
     """Today in UTC, as the command line takes it (etl.store.now)."""

@@ -27,6 +27,7 @@ from contracts.exact import round_cents
 from contracts.periods import periods_between
 from contracts.settlement import prorated_value
 from contracts.terms import Contract, Indicator, load_contract_text
+from etl.personal_data import SUPPRESS_BELOW
 
 OCID_PREFIX = "ocds-vaikuttavuus-"
 """A placeholder: a real publisher registers its own prefix with the Open Contracting
@@ -45,9 +46,6 @@ SUPPLIER_SCHEME = "FI-PRO"
 """org-id.guide's scheme for Finnish business ids (Y-tunnus), the Patent and Registration
 Office's register."""
 CURRENCY = "EUR"
-SUPPRESS_BELOW = 5
-"""An observation resting on fewer than this many (its n; for a count indicator also its
-value) is published without value and n: `dimensions.suppressed = "n<5"`."""
 LEVELS = ("minimum", "threshold", "target")
 JsonObject = dict[str, Any]
 

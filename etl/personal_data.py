@@ -7,6 +7,9 @@ letters: a date of birth DDMMYY that does not continue a longer number, a centur
 A-F, U-Y, or a dash a word processor put in place of the hyphen), a three-digit individual
 number and a check character. The check character is not verified: a mistyped identity code
 is personal data all the same.
+
+Also the one threshold below which shared views and exports suppress a figure
+(`SUPPRESS_BELOW`).
 """
 
 import re
@@ -15,6 +18,12 @@ import polars as pl
 
 from contracts.messages import Message, message
 from etl.messages import MessageError
+
+SUPPRESS_BELOW = 5
+"""Shared views and exports show no figure resting on fewer people than this: a share on
+fewer clients behind it (Johto, Strategia, Kilpailutuskalenteri), an open-data observation
+on a smaller n (and a count indicator's smaller count): they are shown as `<5`, or published
+without value and n."""
 
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 """Hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus: what autocorrect and

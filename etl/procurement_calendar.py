@@ -41,7 +41,7 @@ from etl import audit, formats, messages
 from etl.access import Actor, ContractScope, can, require
 from etl.achievement import achievement
 from etl.messages import MessageError
-from etl.ocds import SUPPRESS_BELOW
+from etl.personal_data import SUPPRESS_BELOW
 from etl.safe_cells import Column, ColumnKind, csv_table, workbook, xlsx_table
 
 Kind = Literal["ends", "option", "tender"]

@@ -15,6 +15,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from etl import ocds, store
+from etl.personal_data import SUPPRESS_BELOW
 from tests.conftest import SHARED, audit_rows, run_cli
 from tests.e2e.demo_db import demo_template
 
@@ -221,7 +222,7 @@ def test_no_cell_under_five_and_no_client_code_or_henkilotunnus(
     assert suppressed, "the sample data has periods on fewer than 5 (TPA rikkeet, n 1)"
     assert shown
     assert all("measure" not in o and "n" not in o["dimensions"] for o in suppressed)
-    assert all(Decimal(o["dimensions"]["n"]) >= ocds.SUPPRESS_BELOW for o in shown)
+    assert all(Decimal(o["dimensions"]["n"]) >= SUPPRESS_BELOW for o in shown)
     text = out.read_text(encoding="utf-8")
     with store.reading(db) as con:
         clients = {

@@ -7,13 +7,14 @@ import streamlit as st
 
 from dashboard import auth, charts, data, i18n, ui
 from dashboard.literal import markdown as literal
+from etl.personal_data import SUPPRESS_BELOW
 
 auth.page("view-leadership")
 lang = ui.lang()
 ref = ui.ref()
 st.title(ui.t("leadership.title"))
 st.caption(ui.t("leadership.suppressed"))
-limit = data.SUPPRESS_BELOW
+limit = SUPPRESS_BELOW
 
 for by, key, names in (
     ("theme", "leadership.by_theme", {k: i18n.theme_name(k, lang) for k in i18n.THEMES}),

@@ -12,12 +12,13 @@ import streamlit as st
 from dashboard import auth, i18n, strategy_charts, strategy_data, ui
 from dashboard.literal import markdown as literal
 from etl.cli_strategy import measured_text, target_text, theme_heading
+from etl.personal_data import SUPPRESS_BELOW
 from etl.strategy import GoalReport
 
 auth.page("view-strategy")
 lang = ui.lang()
 ref = ui.ref()
-limit = strategy_data.SUPPRESS_BELOW
+limit = SUPPRESS_BELOW
 st.title(ui.t("strategy.title"))
 st.caption(f"{ui.t('strategy.intro')} {ui.t('strategy.suppressed_note')}")
 
