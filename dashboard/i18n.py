@@ -89,5 +89,5 @@ def theme_name(theme: str, lang: str) -> str:
     return t(f"theme.{theme}", lang) if theme in THEMES else theme
 
 
-def service_name(service: str, lang: str) -> str:
-    return t(f"service.{service}", lang) if service in SERVICES else service
+service_name = messages.service_name
+"""A service key in words (etl.messages.service_name: the CLI's files use the same)."""

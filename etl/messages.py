@@ -58,6 +58,13 @@ def has(key: str) -> bool:
     return key in catalog(formats.DEFAULT)
 
 
+def service_name(service: str, lang: str) -> str:
+    """A service area key in words (`kotihoito` -> Kotihoito), or the key itself when the
+    texts name no such service (the contract format's service is free text)."""
+    key = f"service.{service}"
+    return text(key, lang) if has(key) else service
+
+
 class _Formatter(string.Formatter):
     def __init__(self, lang: str) -> None:
         self.lang = lang

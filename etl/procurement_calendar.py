@@ -136,13 +136,6 @@ def checked_months(value: object) -> int:
     return int(text)
 
 
-def may_see(actor: Actor, scope: ContractScope) -> bool:
-    """Whether the actor's calendar shows the contract: leadership every contract, a contract
-    manager those its grant covers (its services or contracts), through a grant that carries
-    the calendar permission."""
-    return can(actor, "view-calendar", scope)
-
-
 def stored_contracts(con: duckdb.DuckDBPyConnection) -> list[Contract]:
     """The current terms of every contract, parsed from their stored TOML text."""
     rows = con.execute(
@@ -230,7 +223,7 @@ def calendar(
     entries: list[Entry] = []
     for contract in stored_contracts(con):
         scope = ContractScope(contract.id, contract.service, contract.supplier.business_id)
-        if may_see(actor, scope):
+        if can(actor, "view-calendar", scope):  # a contract manager: his grant's contracts
             entries += contract_entries(contract, every.get(contract.id, Record()), today, until)
     entries.sort(key=lambda e: (e.day, KINDS.index(e.kind), e.contract.id))
     return Calendar(today, months, until, entries)
@@ -256,12 +249,6 @@ def what(entry: Entry, lang: str) -> str:
     if entry.tender is not None:
         return entry.tender.subject.get(formats.language(lang))
     return entry.contract.title
-
-
-def service_name(service: str, lang: str) -> str:
-    """A service area key in words (`kotihoito` -> Kotihoito), or the key when it has none."""
-    key = f"service.{service}"
-    return messages.text(key, lang) if messages.has(key) else service
 
 
 def share_text(record: Record, lang: str) -> str:
@@ -316,11 +303,12 @@ def values(entry: Entry, lang: str) -> dict[str, object]:
     contract, record = entry.contract, entry.record
     tender = entry.tender
     share = record.share
+    service = tender.service if tender is not None else contract.service
     return {
         "day": entry.day, "kind": kind_word(entry.kind, lang, icon=False),
         "contract": contract.id, "title": contract.title, "supplier": contract.supplier.name,
         "business_id": contract.supplier.business_id,
-        "service": service_name(tender.service if tender is not None else contract.service, lang),
+        "service": messages.service_name(service, lang),
         "framework": contract.framework or "", "what": what(entry, lang),
         "ends": contract.last_possible_end, "options_left": options_left(entry),
         "preparers": ", ".join(tender.preparers) if tender is not None else "",
