@@ -59,13 +59,26 @@ class Verdict:
     problems: tuple[Problem, ...] = ()
 
 
+def file_text(path: Path) -> str | Problem:
+    """A terms file's UTF-8 text, or the problem that it cannot be read (its field `(file)`)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return Problem(str(path), "(file)", message("engine.terms.unreadable", error=str(error)))
+
+
+def refusal_detail(path: Path, problems: Sequence[Problem]) -> dict[str, Any]:
+    """A refused file's audit detail: the file, how many problems, and the first
+    AUDITED_PROBLEMS of them in English."""
+    first = [f"{p.field}: {messages.render(p.message, 'en')}" for p in problems[:AUDITED_PROBLEMS]]
+    return {"file": str(path), "problems": len(problems), "first": first}
+
+
 def read_contract_file(path: Path) -> ContractFile:
     """Read, parse (once) and check one contract file; its problems instead when it fails."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problem = message("engine.terms.unreadable", error=str(error))
-        return ContractFile(path, problems=(Problem(str(path), "(file)", problem),))
+    text = file_text(path)
+    if isinstance(text, Problem):
+        return ContractFile(path, problems=(text,))
     try:
         data = parse_toml_text(text, str(path))
         terms = parse_contract(data, str(path))
@@ -166,14 +179,10 @@ def _decimal_text(value: Decimal) -> str:
 
 def _event(verdict: Verdict) -> audit.Event:
     """The audit entry of one file: done, unchanged, or rejected with its first problems."""
-    file = str(verdict.path)
     if verdict.outcome != "rejected":
         outcome: audit.Outcome = "unchanged" if verdict.outcome == "unchanged" else "done"
         return audit.Event("contract-add", outcome, verdict.contract_id,
-                           version=verdict.version, detail={"file": file})  # fmt: skip
-    first = [
-        f"{p.field}: {messages.render(p.message, 'en')}"
-        for p in verdict.problems[:AUDITED_PROBLEMS]
-    ]
-    detail = {"file": file, "problems": len(verdict.problems), "first": first}
-    return audit.Event("contract-add", "rejected", detail=detail)
+                           version=verdict.version, detail={"file": str(verdict.path)})  # fmt: skip
+    return audit.Event(
+        "contract-add", "rejected", detail=refusal_detail(verdict.path, verdict.problems)
+    )

@@ -20,7 +20,6 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from contracts.messages import message
 from contracts.strategy import (
     Goal,
     GoalStatus,
@@ -32,9 +31,9 @@ from contracts.strategy import (
     load_strategy_text,
 )
 from contracts.terms import Problem, TermsError
-from etl import achievement, audit, messages, store
+from etl import achievement, audit, store
 from etl.access import Actor
-from etl.contract_files import AUDITED_PROBLEMS, Outcome
+from etl.contract_files import Outcome, file_text, refusal_detail
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,9 @@ class Verdict:
 def add_strategy_file(db: Path, path: Path, actor: Actor) -> Verdict:
     """Check the file, then store it as the strategy's next version (unless unchanged) and
     record the verdict in the audit trail, in one write."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problem = message("engine.terms.unreadable", error=str(error))
-        return _refused(db, path, actor, [Problem(str(path), "(file)", problem)])
+    text = file_text(path)
+    if isinstance(text, Problem):
+        return _refused(db, path, actor, [text])
     try:
         strategy, digest = load_strategy_text(text, str(path))
     except TermsError as error:
@@ -118,21 +115,17 @@ def _exact_text(value: Decimal | None) -> str:
 
 def _event(verdict: Verdict) -> audit.Event:
     """The audit entry of the file: done, unchanged, or rejected with its first problems."""
-    file = str(verdict.path)
     if verdict.outcome != "rejected":
         outcome: audit.Outcome = "unchanged" if verdict.outcome == "unchanged" else "done"
         detail: dict[str, Any] = {
-            "file": file,
+            "file": str(verdict.path),
             "strategy": verdict.strategy_id,
             "goals": verdict.goals,
         }
         return audit.Event("strategy-add", outcome, version=verdict.version, detail=detail)
-    first = [
-        f"{p.field}: {messages.render(p.message, 'en')}"
-        for p in verdict.problems[:AUDITED_PROBLEMS]
-    ]
-    detail = {"file": file, "problems": len(verdict.problems), "first": first}
-    return audit.Event("strategy-add", "rejected", detail=detail)
+    return audit.Event(
+        "strategy-add", "rejected", detail=refusal_detail(verdict.path, verdict.problems)
+    )
 
 
 # --- status ----------------------------------------------------------------------------------
