@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from contracts.checks import CaseResult
+    from contracts.terms import Problem
     from etl.load import LoadResult
 
 LANGUAGES = ("fi", "sv", "en")
@@ -287,13 +288,7 @@ def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     verdicts = add_contract_files(db, args.files, cli_actor(args.by))
     for verdict in verdicts:
         if verdict.outcome == "rejected":
-            said = messages.text(
-                "cli_contracts.rejected", args.lang, file=verdict.path, count=len(verdict.problems)
-            )
-            print(said, file=out)
-            for problem in verdict.problems:
-                said = messages.render(problem.message, args.lang)
-                print(f"  {problem.field}: {said}", file=out)
+            print_refused("cli_contracts.rejected", verdict.path, verdict.problems, out, args.lang)
             continue
         key = "cli_contracts." + verdict.outcome.replace("-", "_")
         said = messages.text(
@@ -303,6 +298,18 @@ def cmd_contracts_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         print(said, file=out)
     refused = any(verdict.outcome == "rejected" for verdict in verdicts)
     return EXIT_REJECTED if refused else EXIT_OK
+
+
+def print_refused(
+    key: str, path: Path, problems: Sequence[Problem], out: TextIO, lang: str
+) -> None:
+    """A refused terms file: the line `key` says of it (its file and count of problems),
+    then each problem with its field, in the language."""
+    from etl import messages
+
+    print(messages.text(key, lang, file=path, count=len(problems)), file=out)
+    for problem in problems:
+        print(f"  {problem.field}: {messages.render(problem.message, lang)}", file=out)
 
 
 def cmd_contracts_list(args: argparse.Namespace, db: Path, out: TextIO) -> int:

@@ -15,11 +15,6 @@ if TYPE_CHECKING:
     from contracts.strategy import GoalStatus
     from etl.strategy import StrategyReport
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_REJECTED = 2
-"""As etl.cli documents them: done, another error, an input refused (nothing of it stored)."""
-
 STATUS_COLUMNS = ("goal", "status", "measured", "target", "due", "owner", "title")
 
 
@@ -63,17 +58,13 @@ def cmd_strategy_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """Store the file as the strategy's next version; exit 2 with every problem if refused."""
     from etl import messages
     from etl.access import cli_actor
+    from etl.cli import EXIT_OK, EXIT_REJECTED, print_refused
     from etl.strategy import add_strategy_file
 
     lang = args.lang
     verdict = add_strategy_file(db, args.file, cli_actor(args.by))
     if verdict.outcome == "rejected":
-        said = messages.text(
-            "cli_strategy.rejected", lang, file=verdict.path, count=len(verdict.problems)
-        )
-        print(said, file=out)
-        for problem in verdict.problems:
-            print(f"  {problem.field}: {messages.render(problem.message, lang)}", file=out)
+        print_refused("cli_strategy.rejected", verdict.path, verdict.problems, out, lang)
         return EXIT_REJECTED
     said = messages.text(
         "cli_strategy." + verdict.outcome.replace("-", "_"), lang, strategy=verdict.strategy_id,
@@ -86,6 +77,7 @@ def cmd_strategy_add(args: argparse.Namespace, db: Path, out: TextIO) -> int:
 def cmd_strategy_status(args: argparse.Namespace, db: Path, out: TextIO) -> int:
     """Each goal's status as a table per theme, then the count of each status."""
     from contracts.messages import message
+    from etl.cli import EXIT_ERROR, EXIT_OK, say_error
     from etl.messages import MessageError
     from etl.strategy import status, strategy_ids
 
@@ -97,8 +89,6 @@ def cmd_strategy_status(args: argparse.Namespace, db: Path, out: TextIO) -> int:
         else:
             known = ", ".join(strategy_ids(db)) or "–"
             why = message("cli_strategy.unknown", strategy=args.strategy, known=known)
-        from etl.cli import say_error
-
         say_error(MessageError(why), lang)
         return EXIT_ERROR
     for i, report in enumerate(reports):
