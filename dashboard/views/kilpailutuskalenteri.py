@@ -101,19 +101,16 @@ st.dataframe(
 tenders = [e for e in entries if e.tender is not None]
 if tenders:
     st.subheader(ui.t("calendar.tenders"))
+    cells = [procurement.values(e, lang) for e in tenders]  # as the files have them
     st.dataframe(
         pl.DataFrame(
             {
                 col("day"): [i18n.day(e.day, lang) for e in tenders],
                 col("contract"): [e.contract.id for e in tenders],
-                col("what"): [procurement.what(e, lang) for e in tenders],
-                col("service"): [
-                    i18n.service_name(e.tender.service, lang) if e.tender else "" for e in tenders
-                ],
-                col("preparers"): [
-                    ", ".join(e.tender.preparers) if e.tender else "" for e in tenders
-                ],
-                col("hilma"): [(e.tender.hilma or "") if e.tender else "" for e in tenders],
+                col("what"): [c["what"] for c in cells],
+                col("service"): [c["service"] for c in cells],
+                col("preparers"): [c["preparers"] for c in cells],
+                col("hilma"): [c["hilma"] for c in cells],
             }
         ),
         hide_index=True, height=height(len(tenders)), placeholder=ui.MISSING,
